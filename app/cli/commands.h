@@ -1,0 +1,13 @@
+#pragma once
+
+#include <QStringList>
+
+namespace edanas::cli {
+
+/// Exit codes of the command line.
+enum ExitCode { Ok = 0, Failed = 1, Usage = 2 };
+
+/// `edanas dataset info|preview ...`; `args` starts with the program name and "dataset".
+int datasetCommand(const QStringList &args);
+
+} // namespace edanas::cli

@@ -1,0 +1,56 @@
+#include "commands.h"
+
+#include "edanas/version.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace {
+
+const char *const kUsage =
+    "Usage: edanas <command> [options]\n"
+    "\n"
+    "Design early-exit neural networks by multi-objective architecture search,\n"
+    "headless. The Studio (edanas-studio) runs the same engine with a window.\n"
+    "\n"
+    "Commands:\n"
+    "  dataset info [PATH]       classes, counts per class and split, image shape,\n"
+    "                            pixel statistics and content hash of a data set\n"
+    "  dataset preview [PATH]    a PNG grid of sample images with their labels\n"
+    "\n"
+    "PATH defaults to the installed Fashion-MNIST. Run 'edanas <command> --help'\n"
+    "for a command's options.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help     this text\n"
+    "  -v, --version  the version\n";
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("edanas"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(edanas::kVersion));
+
+    const QStringList args = QCoreApplication::arguments();
+    const QString command = args.size() > 1 ? args.at(1) : QString();
+    if (command.isEmpty()) {
+        std::fputs(kUsage, stderr);
+        return edanas::cli::Usage;
+    }
+    if (command == QLatin1String("-h") || command == QLatin1String("--help") || command == QLatin1String("help")) {
+        std::fputs(kUsage, stdout);
+        return edanas::cli::Ok;
+    }
+    if (command == QLatin1String("-v") || command == QLatin1String("--version")) {
+        std::printf("edanas %s\n", edanas::kVersion);
+        return edanas::cli::Ok;
+    }
+    if (command == QLatin1String("dataset"))
+        return edanas::cli::datasetCommand(args);
+
+    std::fprintf(stderr, "edanas: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
+    return edanas::cli::Usage;
+}

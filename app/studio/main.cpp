@@ -1,0 +1,41 @@
+#include "mainwindow/mainwindow.h"
+
+#include "data/dataset.h"
+#include "edanas/version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("EDANAS Studio"));
+    QApplication::setOrganizationName(QStringLiteral("EDANAS"));
+    QApplication::setApplicationVersion(QString::fromLatin1(edanas::kVersion));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.edanas.Studio"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.edanas.Studio")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Design early-exit neural networks by architecture search."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+                                        QStringLiteral("Data set to open (default: %1).")
+                                            .arg(QString::fromStdString(edanas::data::defaultDatasetPath())),
+                                        QStringLiteral("path"));
+    const QCommandLineOption formatOption(QStringLiteral("format"),
+                                          QStringLiteral("Data-set format: auto, idx, cifar10, cifar100, folder."),
+                                          QStringLiteral("format"), QStringLiteral("auto"));
+    parser.addOption(dataOption);
+    parser.addOption(formatOption);
+    parser.process(app);
+
+    edanas::ui::MainWindow window;
+    window.show();
+    window.openDataset(parser.isSet(dataOption) ? parser.value(dataOption)
+                                                : QString::fromStdString(edanas::data::defaultDatasetPath()),
+                       parser.value(formatOption));
+    return app.exec();
+}

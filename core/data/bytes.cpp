@@ -1,0 +1,121 @@
+#include "bytes.h"
+
+#include "dataerror.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+namespace fs = std::filesystem;
+
+namespace edanas::data {
+
+std::vector<std::uint8_t> readFile(const std::string &path)
+{
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status))
+        throw DataError(path, "does not exist");
+    if (fs::is_directory(status))
+        throw DataError(path, "is a directory, but a file was expected");
+    if (!fs::is_regular_file(status))
+        throw DataError(path, "is not a regular file");
+
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw DataError(path, std::string("cannot be opened: ") + std::strerror(errno));
+    const auto size = fs::file_size(path, ec);
+    if (ec)
+        throw DataError(path, "cannot read its size: " + ec.message());
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    if (size > 0 && !in.read(reinterpret_cast<char *>(bytes.data()), static_cast<std::streamsize>(size)))
+        throw DataError(path, "could not be read completely");
+    return bytes;
+}
+
+bool isGzip(const std::uint8_t *data, std::size_t size)
+{
+    return size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+}
+
+namespace {
+
+std::vector<std::uint8_t> inflateGzip(const std::uint8_t *data, std::size_t size,
+                                      const std::string &name, std::size_t maxOutput,
+                                      bool stopAtLimit)
+{
+    z_stream zs{};
+    // 16 + MAX_WBITS: expect a gzip header and trailer.
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+        throw DataError(name, "cannot start gzip decompression");
+
+    std::vector<std::uint8_t> out;
+    std::size_t produced = 0;
+    std::size_t consumed = 0;
+    int rc = Z_OK;
+    constexpr std::size_t kChunkIn = std::size_t(1) << 30; // zlib counts in uInt
+    constexpr std::size_t kGrow = std::size_t(1) << 20;
+    while (rc != Z_STREAM_END) {
+        if (zs.avail_in == 0 && consumed < size) {
+            const std::size_t n = std::min(kChunkIn, size - consumed);
+            zs.next_in = const_cast<Bytef *>(data + consumed);
+            zs.avail_in = static_cast<uInt>(n);
+            consumed += n;
+        }
+        if (produced == out.size()) {
+            if (out.size() >= maxOutput) {
+                inflateEnd(&zs);
+                if (stopAtLimit)
+                    return out;
+                throw DataError(name, "decompresses to more than the "
+                                          + std::to_string(maxOutput)
+                                          + " bytes its contents can need");
+            }
+            // Grow geometrically, but only as data really arrives.
+            const std::size_t grow = std::max(kGrow, out.size() / 2);
+            out.resize(std::min(maxOutput, out.size() + grow));
+        }
+        zs.next_out = out.data() + produced;
+        const std::size_t room = std::min<std::size_t>(out.size() - produced,
+                                                       std::numeric_limits<uInt>::max());
+        zs.avail_out = static_cast<uInt>(room);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        produced += room - zs.avail_out;
+        if (rc == Z_STREAM_END)
+            break;
+        if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed >= size) {
+            inflateEnd(&zs);
+            throw DataError(name, "gzip stream is truncated (ends after "
+                                      + std::to_string(size) + " compressed bytes)");
+        }
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            const std::string msg = zs.msg ? zs.msg : "unknown error";
+            inflateEnd(&zs);
+            throw DataError(name, "gzip data is corrupt (" + msg + ")");
+        }
+    }
+    inflateEnd(&zs);
+    out.resize(produced);
+    out.shrink_to_fit();
+    return out;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> gunzip(const std::uint8_t *data, std::size_t size,
+                                 const std::string &name, std::size_t maxOutput)
+{
+    return inflateGzip(data, size, name, maxOutput, false);
+}
+
+std::vector<std::uint8_t> gunzipPrefix(const std::uint8_t *data, std::size_t size,
+                                       const std::string &name, std::size_t count)
+{
+    return inflateGzip(data, size, name, count, true);
+}
+
+} // namespace edanas::data

@@ -1,0 +1,104 @@
+// The command-line program, run as a user runs it.
+#include "fixtures.h"
+
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    struct Result
+    {
+        int code;
+        QString out;
+        QString err;
+    };
+
+    static Result run(const QStringList &args)
+    {
+        QProcess p;
+        p.start(qEnvironmentVariable("EDANAS_CLI"), args);
+        if (!p.waitForFinished(120000))
+            return {-1, {}, QStringLiteral("timed out")};
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(!qEnvironmentVariable("EDANAS_CLI").isEmpty());
+        edanas::test::writeIdxDataset((m_dir.path() + "/set").toStdString(), 3, 5, 2, 6, 6, true);
+    }
+
+    void helpAndVersion()
+    {
+        auto r = run({"--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("dataset info"));
+        r = run({"--version"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith("edanas 0."));
+        r = run({});
+        QCOMPARE(r.code, 2);
+        r = run({"frobnicate"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown command 'frobnicate'"));
+    }
+
+    void datasetInfo()
+    {
+        auto r = run({"dataset", "info", m_dir.path() + "/set", "--json"});
+        QCOMPARE(r.code, 0);
+        const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["format"].toString(), QStringLiteral("idx"));
+        QCOMPARE(o["training_images"].toInt(), 15);
+        QCOMPARE(o["test"].toInt(), 6);
+        QCOMPARE(o["height"].toInt(), 6);
+        QCOMPARE(o["classes"].toArray().size(), 10);
+        QCOMPARE(o["classes"].toArray()[0].toObject()["train"].toInt() + o["classes"].toArray()[0].toObject()["validation"].toInt(), 5);
+        QCOMPARE(o["sha256"].toString().size(), 64);
+        r = run({"dataset", "info", m_dir.path() + "/set"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("SHA-256"));
+        QVERIFY(r.out.contains("6 x 6, 1 channel"));
+    }
+
+    void datasetPreview()
+    {
+        const QString out = m_dir.path() + "/grid.png";
+        auto r = run({"dataset", "preview", m_dir.path() + "/set", "--out", out, "--rows", "3", "--columns", "2", "--cell", "32"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(QImage(out).width(), 64);
+        r = run({"dataset", "preview", m_dir.path() + "/set"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--out"));
+    }
+
+    void errorsNameTheFile()
+    {
+        auto r = run({"dataset", "info", m_dir.path() + "/missing"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(m_dir.path() + "/missing: does not exist"));
+        QCOMPARE(r.err.count('\n'), 1); // one message
+        r = run({"dataset", "info", m_dir.path() + "/set", "--format", "jpeg"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown data-set format 'jpeg'"));
+        r = run({"dataset", "info", m_dir.path() + "/set", "--validation-share", "1.5"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--validation-share"));
+        r = run({"dataset", "info", m_dir.path() + "/set", "--image-size", "-3"});
+        QCOMPARE(r.code, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

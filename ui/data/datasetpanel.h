@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QTableWidget;
+
+namespace edanas::data {
+struct Dataset;
+}
+
+namespace edanas::ui {
+
+/// Shows the open data set: source, format, shape, class counts per split and a strip
+/// of sample images. Loading happens elsewhere; this view only displays.
+class DatasetPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit DatasetPanel(QWidget *parent = nullptr);
+
+    void showLoading(const QString &path);
+    void showDataset(std::shared_ptr<const data::Dataset> dataset);
+    void showError(const QString &message);
+
+    QString summaryText() const;
+    int classRows() const;
+
+private:
+    QLabel *m_summary;
+    QTableWidget *m_classes;
+    QLabel *m_samples;
+};
+
+} // namespace edanas::ui
