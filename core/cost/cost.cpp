@@ -1,0 +1,78 @@
+#include "cost.h"
+
+#include <algorithm>
+
+namespace edanas::cost {
+
+namespace {
+
+std::int64_t peakOf(const std::vector<space::LayerSpec> &layers, std::int64_t alsoLive)
+{
+    std::int64_t peak = 0;
+    for (const auto &l : layers) {
+        if (l.kind == space::LayerKind::BatchNorm)
+            continue; // in place
+        const std::int64_t in = l.kind == space::LayerKind::Linear ? l.in : l.inputElements();
+        const std::int64_t out = l.kind == space::LayerKind::Linear ? l.out : l.outputElements();
+        peak = std::max(peak, in + out + alsoLive);
+    }
+    return peak;
+}
+
+} // namespace
+
+CostReport computeCost(const space::Architecture &a, const space::SearchSpace &space, const space::Genome &genome)
+{
+    CostReport r;
+    for (const auto &b : a.blocks) {
+        r.blockMacs.push_back(b.macs());
+        r.blockParams.push_back(b.params());
+        r.staticMacs += b.macs();
+        r.backboneParams += b.params();
+        const std::int64_t skip = b.residual ? std::int64_t(b.inChannels) * b.inH * b.inH : 0;
+        r.peakActivationElements = std::max(r.peakActivationElements, peakOf(b.layers, skip));
+    }
+    r.params = r.backboneParams;
+    const int last = int(a.blocks.size()) - 1;
+    const std::int64_t throughStages = a.macsThrough(last - 1);
+    for (const auto &x : a.exits) {
+        ExitCost c;
+        c.stage = x.stage;
+        c.block = x.block;
+        c.backboneMacs = a.macsThrough(x.blockIndex);
+        c.exitMacs = x.macs();
+        c.exitParams = x.params();
+        r.exits.push_back(c);
+        r.params += x.params();
+        r.peakActivationElements = std::max(r.peakActivationElements, peakOf(x.layers, 0));
+    }
+    ExitCost final;
+    final.backboneMacs = throughStages;
+    final.exitMacs = a.blocks.back().macs();
+    final.exitParams = a.blocks.back().params();
+    r.exits.push_back(final);
+
+    for (const auto &[stage, block] : space::allowedExitPositions(space, genome)) {
+        const int idx = a.blockIndex(stage, block);
+        const auto &after = a.blocks[std::size_t(idx)];
+        const auto layers = space::exitLayers(space, after.outChannels, after.outH, 0);
+        ExitCost c;
+        c.stage = stage;
+        c.block = block;
+        c.backboneMacs = a.macsThrough(idx);
+        for (const auto &l : layers) {
+            c.exitMacs += l.macs();
+            c.exitParams += l.params();
+        }
+        r.positions.push_back(c);
+    }
+    r.positions.push_back(final);
+    return r;
+}
+
+CostReport computeCost(const space::SearchSpace &space, const space::Genome &genome)
+{
+    return computeCost(space::describe(space, genome), space, genome);
+}
+
+} // namespace edanas::cost

@@ -1,0 +1,179 @@
+#include "checkpoint.h"
+
+#include "edanas/version.h"
+
+#include <torch/serialize.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace edanas::supernet {
+
+namespace {
+
+const char *const kMagicKey = "edanas.format";
+const char *const kMagic = "edanas-supernet";
+
+void writeString(torch::serialize::OutputArchive &a, const std::string &key, const std::string &value)
+{
+    a.write(key, c10::IValue(value));
+}
+
+std::string readString(torch::serialize::InputArchive &a, const std::string &key, const std::string &path)
+{
+    c10::IValue v;
+    if (!a.try_read(key, v) || !v.isString())
+        throw CheckpointError(path + ": is not an EDANAS supernet checkpoint (no \"" + key + "\" entry)");
+    return v.toStringRef();
+}
+
+void openArchive(torch::serialize::InputArchive &a, const std::string &path)
+{
+    std::error_code ec;
+    if (!fs::exists(path, ec))
+        throw CheckpointError(path + ": does not exist");
+    if (fs::is_directory(path, ec))
+        throw CheckpointError(path + ": is a directory, but a checkpoint file was expected");
+    try {
+        a.load_from(path);
+    } catch (const std::exception &e) {
+        std::string what = e.what();
+        if (const auto nl = what.find('\n'); nl != std::string::npos)
+            what.resize(nl);
+        throw CheckpointError(path + ": is not a readable checkpoint (corrupt or truncated: " + what + ")");
+    }
+}
+
+CheckpointInfo readInfo(torch::serialize::InputArchive &a, const std::string &path)
+{
+    if (readString(a, kMagicKey, path) != kMagic)
+        throw CheckpointError(path + ": is not an EDANAS supernet checkpoint");
+    CheckpointInfo info;
+    c10::IValue v;
+    if (!a.try_read("edanas.version", v) || !v.isInt())
+        throw CheckpointError(path + ": has no format version");
+    info.formatVersion = int(v.toInt());
+    if (info.formatVersion != kCheckpointVersion)
+        throw CheckpointError(path + ": is a checkpoint of format version " + std::to_string(info.formatVersion)
+                              + "; this program reads version " + std::to_string(kCheckpointVersion));
+    info.spaceJson = readString(a, "edanas.space", path);
+    info.datasetName = readString(a, "edanas.dataset_name", path);
+    info.datasetHash = readString(a, "edanas.dataset_hash", path);
+    info.trainingLog = readString(a, "edanas.training_log", path);
+    info.state = readString(a, "edanas.state", path);
+    info.createdBy = readString(a, "edanas.created_by", path);
+    torch::Tensor mean, stdev;
+    if (!a.try_read("edanas.mean", mean) || !a.try_read("edanas.std", stdev))
+        throw CheckpointError(path + ": has no input normalisation");
+    for (int64_t i = 0; i < mean.numel(); ++i) {
+        info.mean.push_back(mean[i].item<float>());
+        info.std.push_back(stdev[i].item<float>());
+    }
+    return info;
+}
+
+} // namespace
+
+void saveCheckpoint(const std::string &path, const SupernetImpl &net, const CheckpointInfo &info,
+                    torch::optim::Optimizer *optimizer, bool half)
+{
+    torch::serialize::OutputArchive a;
+    writeString(a, kMagicKey, kMagic);
+    a.write("edanas.version", c10::IValue(int64_t(kCheckpointVersion)));
+    writeString(a, "edanas.space", net.space().toJson());
+    writeString(a, "edanas.dataset_name", info.datasetName);
+    writeString(a, "edanas.dataset_hash", info.datasetHash);
+    writeString(a, "edanas.training_log", info.trainingLog);
+    writeString(a, "edanas.state", info.state);
+    writeString(a, "edanas.created_by", std::string("edanas ") + kVersion);
+    a.write("edanas.mean", torch::tensor(info.mean.empty() ? std::vector<float>{0.f} : info.mean));
+    a.write("edanas.std", torch::tensor(info.std.empty() ? std::vector<float>{1.f} : info.std));
+    for (const auto &p : net.named_parameters())
+        a.write("param." + p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
+    for (const auto &b : net.named_buffers())
+        a.write("buffer." + b.key(), half ? b.value().to(torch::kHalf) : b.value());
+    if (optimizer) {
+        torch::serialize::OutputArchive opt;
+        optimizer->save(opt);
+        a.write("optimizer", opt);
+    }
+    const std::string tmp = path + ".partial";
+    try {
+        a.save_to(tmp);
+    } catch (const std::exception &e) {
+        std::remove(tmp.c_str());
+        throw CheckpointError(path + ": cannot be written (" + std::string(e.what()).substr(0, 200) + ")");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec)
+        throw CheckpointError(path + ": cannot be written (" + ec.message() + ")");
+}
+
+CheckpointInfo readCheckpointInfo(const std::string &path)
+{
+    torch::serialize::InputArchive a;
+    openArchive(a, path);
+    return readInfo(a, path);
+}
+
+Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch::optim::Optimizer *optimizer)
+{
+    torch::serialize::InputArchive a;
+    openArchive(a, path);
+    CheckpointInfo info = readInfo(a, path);
+    space::SearchSpace space;
+    try {
+        space = space::SearchSpace::fromJson(info.spaceJson, path + " (its search space)");
+    } catch (const space::SpaceError &e) {
+        throw CheckpointError(e.what());
+    }
+    Supernet net(space);
+    torch::NoGradGuard noGrad;
+    auto readInto = [&](const std::string &key, torch::Tensor &target) {
+        torch::Tensor t;
+        if (!a.try_read(key, t))
+            throw CheckpointError(path + ": lacks the tensor \"" + key + "\" (written by another version?)");
+        if (t.sizes() != target.sizes())
+            throw CheckpointError(path + ": tensor \"" + key + "\" has the wrong shape");
+        target.copy_(t.to(target.scalar_type()));
+    };
+    for (auto &p : net->named_parameters())
+        readInto("param." + p.key(), p.value());
+    for (auto &b : net->named_buffers())
+        readInto("buffer." + b.key(), b.value());
+    if (optimizer) {
+        torch::serialize::InputArchive opt;
+        if (a.try_read("optimizer", opt))
+            optimizer->load(opt);
+    }
+    net->eval();
+    if (infoOut)
+        *infoOut = info;
+    return net;
+}
+
+void checkCompatible(const std::string &path, const CheckpointInfo &info, const space::SearchSpace &space,
+                     const std::string &datasetHash)
+{
+    space::SearchSpace mine;
+    try {
+        mine = space::SearchSpace::fromJson(info.spaceJson, path);
+    } catch (const space::SpaceError &e) {
+        throw CheckpointError(e.what());
+    }
+    if (!(mine == space))
+        throw CheckpointError(path + ": was trained for the search space \"" + mine.name + "\" ("
+                              + std::to_string(mine.inputChannels) + " input channels, " + std::to_string(mine.classes)
+                              + " classes), not for \"" + space.name + "\" (" + std::to_string(space.inputChannels)
+                              + " input channels, " + std::to_string(space.classes) + " classes)");
+    if (!datasetHash.empty() && info.datasetHash != datasetHash)
+        throw CheckpointError(path + ": was trained on the data set \"" + info.datasetName + "\" (content hash "
+                              + info.datasetHash.substr(0, 12) + "...), not on this one (content hash "
+                              + datasetHash.substr(0, 12) + "...)");
+}
+
+} // namespace edanas::supernet

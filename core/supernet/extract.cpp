@@ -1,0 +1,93 @@
+#include "extract.h"
+
+namespace edanas::supernet {
+
+torch::Tensor StaticEennImpl::keep(const std::string &name, const torch::Tensor &t, bool buffer)
+{
+    if (!t.defined())
+        return t;
+    auto copy = t.detach().clone().contiguous();
+    return buffer ? register_buffer(name, copy) : register_parameter(name, copy);
+}
+
+BnTensors StaticEennImpl::keep(const std::string &name, const BnTensors &bn)
+{
+    return {keep(name + "_weight", bn.weight), keep(name + "_bias", bn.bias),
+            keep(name + "_running_mean", bn.mean, true), keep(name + "_running_var", bn.var, true)};
+}
+
+StaticEennImpl::StaticEennImpl(const SupernetImpl &net, const space::Genome &genome)
+    : m_arch(space::describe(net.space(), genome))
+    , m_genome(genome)
+{
+    torch::NoGradGuard noGrad;
+    m_stem = keep("stem", net.stemConv);
+    m_stemBn = keep("stem_bn", net.stemBnTensors());
+    for (std::size_t i = 1; i + 1 < m_arch.blocks.size(); ++i) {
+        const auto &b = m_arch.blocks[i];
+        const ElasticBlockImpl &src = b.kind == space::BlockSpec::Kind::FirstBlock
+                                          ? *net.first
+                                          : *net.blocks[std::size_t(b.stage)][std::size_t(b.block)];
+        const MBConvTensors t = src.tensors(b.kernel, b.expansion);
+        const std::string n = "block" + std::to_string(i) + "_";
+        MBConvTensors k;
+        k.expand = keep(n + "expand", t.expand);
+        if (t.expand.defined())
+            k.expandBn = keep(n + "expand_bn", t.expandBn);
+        k.depthwise = keep(n + "depthwise", t.depthwise);
+        k.depthwiseBn = keep(n + "depthwise_bn", t.depthwiseBn);
+        k.seReduce = keep(n + "se_reduce", t.seReduce);
+        k.seReduceBias = keep(n + "se_reduce_bias", t.seReduceBias);
+        k.seExpand = keep(n + "se_expand", t.seExpand);
+        k.seExpandBias = keep(n + "se_expand_bias", t.seExpandBias);
+        k.project = keep(n + "project", t.project);
+        k.projectBn = keep(n + "project_bn", t.projectBn);
+        m_blocks.push_back(k);
+    }
+    const HeadTensors h = net.headTensors();
+    m_head = {keep("head_expand", h.expand), keep("head_bn", h.expandBn), keep("head_feature", h.feature),
+              keep("classifier", h.classifier), keep("classifier_bias", h.classifierBias)};
+    for (std::size_t e = 0; e < m_arch.exits.size(); ++e) {
+        const auto &x = m_arch.exits[e];
+        const ExitTensors t = net.exitClassifiers[std::size_t(x.stage)]->tensors(x.block);
+        const std::string n = "exit" + std::to_string(e) + "_";
+        ExitTensors k;
+        for (std::size_t c = 0; c < t.convs.size(); ++c)
+            k.convs.push_back(keep(n + "conv" + std::to_string(c), t.convs[c]));
+        for (std::size_t c = 0; c < t.bns.size(); ++c)
+            k.bns.push_back(keep(n + "bn" + std::to_string(c), t.bns[c]));
+        k.classifier = keep(n + "classifier", t.classifier);
+        k.classifierBias = keep(n + "classifier_bias", t.classifierBias);
+        m_exits.push_back(k);
+    }
+}
+
+SubnetOutput StaticEennImpl::forward(const torch::Tensor &x)
+{
+    const bool training = is_training();
+    const auto &stem = m_arch.blocks.front();
+    SubnetOutput out;
+    auto h = activate(batchNorm(conv2d(x, m_stem, {}, stem.stride, 1), m_stemBn, training, 0.1), stem.activation);
+    std::size_t nextExit = 0;
+    for (std::size_t i = 1; i + 1 < m_arch.blocks.size(); ++i) {
+        const auto &b = m_arch.blocks[i];
+        h = mbconv(h, m_blocks[i - 1], b.stride, b.activation, b.residual, training, 0.1);
+        while (nextExit < m_arch.exits.size() && m_arch.exits[nextExit].blockIndex == int(i)) {
+            out.exits.push_back(exitForward(h, m_exits[nextExit], m_arch.eecType, m_arch.exits[nextExit].maxPools,
+                                            training, 0.1));
+            ++nextExit;
+        }
+    }
+    out.final = headForward(h, m_head, training, 0.1, 0.0);
+    return out;
+}
+
+std::int64_t StaticEennImpl::parameterCount() const
+{
+    std::int64_t n = 0;
+    for (const auto &p : parameters())
+        n += p.numel();
+    return n;
+}
+
+} // namespace edanas::supernet

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "supernet.h"
+
+#include "space/architecture.h"
+
+#include <torch/torch.h>
+
+namespace edanas::supernet {
+
+/// A standalone early-exit network cut out of the supernet: plain tensors at the
+/// subnet's sizes (kernels already transformed), its exits and head. Computes exactly
+/// what the supernet computes with that subnet active.
+class StaticEennImpl : public torch::nn::Module
+{
+public:
+    StaticEennImpl(const SupernetImpl &supernet, const space::Genome &genome);
+
+    /// Logits of every exit (in order) and of the final head, for the whole batch.
+    SubnetOutput forward(const torch::Tensor &x);
+
+    const space::Architecture &architecture() const { return m_arch; }
+    const space::Genome &genome() const { return m_genome; }
+    std::int64_t parameterCount() const;
+
+private:
+    torch::Tensor keep(const std::string &name, const torch::Tensor &t, bool buffer = false);
+    BnTensors keep(const std::string &name, const BnTensors &bn);
+
+    space::Architecture m_arch;
+    space::Genome m_genome;
+    torch::Tensor m_stem;
+    BnTensors m_stemBn;
+    std::vector<MBConvTensors> m_blocks; ///< architecture blocks 1 .. n-2
+    HeadTensors m_head;
+    std::vector<ExitTensors> m_exits;
+};
+TORCH_MODULE(StaticEenn);
+
+} // namespace edanas::supernet

@@ -1,0 +1,82 @@
+#include "ops.h"
+
+namespace edanas::supernet {
+
+namespace {
+thread_local MacCounter *t_counter = nullptr;
+}
+
+MacCounter::MacCounter()
+    : m_previous(t_counter)
+{
+    t_counter = this;
+}
+
+MacCounter::~MacCounter()
+{
+    t_counter = m_previous;
+}
+
+void MacCounter::record(std::int64_t macsPerSample)
+{
+    if (t_counter) {
+        t_counter->m_macs += macsPerSample;
+        ++t_counter->m_layers;
+    }
+}
+
+torch::Tensor hswish(const torch::Tensor &x)
+{
+    return x * torch::relu6(x + 3.0) / 6.0;
+}
+
+torch::Tensor hsigmoid(const torch::Tensor &x)
+{
+    return torch::relu6(x + 3.0) / 6.0;
+}
+
+torch::Tensor activate(const torch::Tensor &x, space::Activation a)
+{
+    return a == space::Activation::Relu ? torch::relu(x) : hswish(x);
+}
+
+torch::Tensor conv2d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias, int stride,
+                     int groups)
+{
+    const auto k = weight.size(2);
+    auto y = torch::conv2d(x, weight, bias, {stride, stride}, {k / 2, k / 2}, {1, 1}, groups);
+    // per sample: output positions x output channels x (input channels per group x k x k)
+    MacCounter::record(y.size(1) * y.size(2) * y.size(3) * weight.size(1) * weight.size(2) * weight.size(3));
+    return y;
+}
+
+torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias)
+{
+    MacCounter::record(weight.size(0) * weight.size(1));
+    return torch::linear(x, weight, bias);
+}
+
+torch::Tensor batchNorm(const torch::Tensor &x, const BnTensors &bn, bool training, double momentum)
+{
+    return torch::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, training, momentum, 1e-5, false);
+}
+
+torch::Tensor mbconv(const torch::Tensor &x, const MBConvTensors &t, int stride, space::Activation act, bool residual,
+                     bool training, double momentum)
+{
+    torch::Tensor h = x;
+    if (t.expand.defined())
+        h = activate(batchNorm(conv2d(h, t.expand, {}, 1, 1), t.expandBn, training, momentum), act);
+    h = conv2d(h, t.depthwise, {}, stride, int(t.depthwise.size(0)));
+    h = activate(batchNorm(h, t.depthwiseBn, training, momentum), act);
+    if (t.seReduce.defined()) {
+        auto s = h.mean({2, 3}, true);
+        s = torch::relu(conv2d(s, t.seReduce, t.seReduceBias, 1, 1));
+        s = hsigmoid(conv2d(s, t.seExpand, t.seExpandBias, 1, 1));
+        h = h * s;
+    }
+    h = batchNorm(conv2d(h, t.project, {}, 1, 1), t.projectBn, training, momentum);
+    return residual ? h + x : h;
+}
+
+} // namespace edanas::supernet

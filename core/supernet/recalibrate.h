@@ -1,0 +1,18 @@
+#pragma once
+
+#include "supernet.h"
+
+#include "data/batchloader.h"
+
+namespace edanas::supernet {
+
+/// Recomputes the batch-norm statistics of the active subnet (and of the exit
+/// classifiers at `positions`) from up to `images` training images, as Once-for-All
+/// does: every statistic becomes the average over the batches, computed in training
+/// mode without gradients. Leaves the network in evaluation mode. Returns the number
+/// of images used.
+std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position> &positions,
+                                  data::BatchLoader &loader, std::int64_t images = 2000,
+                                  const std::vector<int> &maxPools = {});
+
+} // namespace edanas::supernet
