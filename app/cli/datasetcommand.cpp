@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "options.h"
 
 #include "data/dataerror.h"
 #include "data/dataset.h"
@@ -17,79 +18,6 @@ namespace edanas::cli {
 
 namespace {
 
-struct Common
-{
-    QCommandLineOption format{QStringLiteral("format"),
-                              QStringLiteral("Data-set format: auto, idx, cifar10, cifar100, folder."),
-                              QStringLiteral("format"), QStringLiteral("auto")};
-    QCommandLineOption imageSize{QStringLiteral("image-size"),
-                                 QStringLiteral("Image folders: stored side length (0: first image's)."),
-                                 QStringLiteral("pixels"), QStringLiteral("0")};
-    QCommandLineOption color{QStringLiteral("color"),
-                             QStringLiteral("Image folders: auto, rgb or gray."),
-                             QStringLiteral("mode"), QStringLiteral("auto")};
-    QCommandLineOption classes{QStringLiteral("classes"),
-                               QStringLiteral("IDX: number of classes (0: classes.txt, else 10)."),
-                               QStringLiteral("n"), QStringLiteral("0")};
-    QCommandLineOption seed{QStringLiteral("seed"), QStringLiteral("Seed of the split / sample choice."),
-                            QStringLiteral("n"), QStringLiteral("0")};
-
-    void addTo(QCommandLineParser &p) const
-    {
-        p.addOptions({format, imageSize, color, classes, seed});
-        p.addPositionalArgument(QStringLiteral("path"),
-                                QStringLiteral("Data set (default: %1).")
-                                    .arg(QString::fromStdString(data::defaultDatasetPath())),
-                                QStringLiteral("[path]"));
-    }
-};
-
-// Thrown for a bad command-line value; main turns it into a usage error.
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-int intValue(const QCommandLineParser &p, const QCommandLineOption &o, int lo, int hi)
-{
-    bool ok = false;
-    const int v = p.value(o).toInt(&ok);
-    if (!ok || v < lo || v > hi)
-        throw UsageError(QStringLiteral("--%1 must be an integer in %2..%3, got '%4'")
-                             .arg(o.names().constFirst())
-                             .arg(lo)
-                             .arg(hi)
-                             .arg(p.value(o))
-                             .toStdString());
-    return v;
-}
-
-data::DatasetRef refFrom(const QCommandLineParser &p, const Common &c)
-{
-    data::DatasetRef ref;
-    const QStringList pos = p.positionalArguments();
-    if (pos.size() > 1)
-        throw UsageError("expected at most one data-set path, got " + std::to_string(pos.size()));
-    ref.path = pos.isEmpty() ? data::defaultDatasetPath() : pos.constFirst().toStdString();
-    try {
-        ref.format = data::parseFormat(p.value(c.format).toStdString());
-    } catch (const std::invalid_argument &e) {
-        throw UsageError(e.what());
-    }
-    ref.imageSize = intValue(p, c.imageSize, 0, 4096);
-    ref.classCount = intValue(p, c.classes, 0, 100000);
-    const QString color = p.value(c.color);
-    if (color == QLatin1String("auto"))
-        ref.color = data::ColorMode::Auto;
-    else if (color == QLatin1String("rgb"))
-        ref.color = data::ColorMode::Rgb;
-    else if (color == QLatin1String("gray") || color == QLatin1String("grey"))
-        ref.color = data::ColorMode::Grayscale;
-    else
-        throw UsageError("--color must be auto, rgb or gray, got '" + color.toStdString() + "'");
-    return ref;
-}
-
 int info(const QStringList &args)
 {
     QCommandLineParser p;
@@ -97,7 +25,7 @@ int info(const QStringList &args)
         "Describes a data set: classes, counts per class and split, image shape, pixel statistics "
         "of the training part and a content hash."));
     p.addHelpOption();
-    Common c;
+    DatasetOptions c(true);
     c.addTo(p);
     const QCommandLineOption share(QStringLiteral("validation-share"),
                                    QStringLiteral("Share of each class held out for validation."),
@@ -106,7 +34,7 @@ int info(const QStringList &args)
     p.addOptions({share, json});
     p.process(args);
 
-    const data::DatasetRef ref = refFrom(p, c);
+    const data::DatasetRef ref = c.ref(p);
     bool ok = false;
     const double valShare = p.value(share).toDouble(&ok);
     if (!ok || !(valShare >= 0.0 && valShare < 1.0))
@@ -194,7 +122,7 @@ int preview(const QStringList &args)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Writes a PNG grid of sample images, one row per class."));
     p.addHelpOption();
-    Common c;
+    DatasetOptions c(true);
     c.addTo(p);
     const QCommandLineOption out({QStringLiteral("o"), QStringLiteral("out")},
                                  QStringLiteral("PNG file to write."), QStringLiteral("file"));
@@ -210,7 +138,7 @@ int preview(const QStringList &args)
     if (!p.isSet(out))
         throw UsageError("--out FILE.png is required");
 
-    const data::DatasetRef ref = refFrom(p, c);
+    const data::DatasetRef ref = c.ref(p);
     data::PreviewOptions opts;
     opts.rows = intValue(p, rows, 1, 1000);
     opts.columns = intValue(p, cols, 1, 1000);
@@ -227,29 +155,7 @@ int preview(const QStringList &args)
 
 int datasetCommand(const QStringList &args)
 {
-    const QString sub = args.size() > 2 ? args.at(2) : QString();
-    QStringList rest = args;
-    rest.removeAt(1); // "dataset": QCommandLineParser skips the first entry only
-    rest[0] = QStringLiteral("edanas dataset ") + sub;
-    if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        std::fputs("Usage: edanas dataset info|preview [options] [path]\n", sub.isEmpty() ? stderr : stdout);
-        return sub.isEmpty() ? Usage : Ok;
-    }
-    rest.removeAt(1);
-    try {
-        if (sub == QLatin1String("info"))
-            return info(rest);
-        if (sub == QLatin1String("preview"))
-            return preview(rest);
-    } catch (const UsageError &e) {
-        std::fprintf(stderr, "edanas dataset %s: %s\n", qPrintable(sub), e.what());
-        return Usage;
-    } catch (const std::exception &e) {
-        std::fprintf(stderr, "edanas: %s\n", e.what());
-        return Failed;
-    }
-    std::fprintf(stderr, "edanas dataset: unknown subcommand '%s' (expected info or preview)\n", qPrintable(sub));
-    return Usage;
+    return runSubcommand(args, "dataset", {{"info", info}, {"preview", preview}});
 }
 
 } // namespace edanas::cli

@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "edanas/version.h"
+#include "runtime.h"
 
 #include <QCoreApplication>
 
@@ -18,6 +19,8 @@ const char *const kUsage =
     "  dataset info [PATH]       classes, counts per class and split, image shape,\n"
     "                            pixel statistics and content hash of a data set\n"
     "  dataset preview [PATH]    a PNG grid of sample images with their labels\n"
+    "  supernet train            train the multi-exit supernet (progressive shrinking)\n"
+    "  supernet info CKPT        what a supernet checkpoint holds, with its training log\n"
     "\n"
     "PATH defaults to the installed Fashion-MNIST. Run 'edanas <command> --help'\n"
     "for a command's options.\n"
@@ -48,8 +51,11 @@ int main(int argc, char *argv[])
         std::printf("edanas %s\n", edanas::kVersion);
         return edanas::cli::Ok;
     }
+    edanas::initTorchThreads();
     if (command == QLatin1String("dataset"))
         return edanas::cli::datasetCommand(args);
+    if (command == QLatin1String("supernet"))
+        return edanas::cli::supernetCommand(args);
 
     std::fprintf(stderr, "edanas: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
     return edanas::cli::Usage;

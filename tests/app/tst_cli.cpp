@@ -36,7 +36,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(!qEnvironmentVariable("EDANAS_CLI").isEmpty());
-        edanas::test::writeIdxDataset((m_dir.path() + "/set").toStdString(), 3, 5, 2, 6, 6, true);
+        edanas::test::writeIdxDataset((m_dir.path() + "/set").toStdString(), 3, 20, 2, 6, 6, true);
     }
 
     void helpAndVersion()
@@ -60,11 +60,11 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["format"].toString(), QStringLiteral("idx"));
-        QCOMPARE(o["training_images"].toInt(), 15);
+        QCOMPARE(o["training_images"].toInt(), 60);
         QCOMPARE(o["test"].toInt(), 6);
         QCOMPARE(o["height"].toInt(), 6);
         QCOMPARE(o["classes"].toArray().size(), 10);
-        QCOMPARE(o["classes"].toArray()[0].toObject()["train"].toInt() + o["classes"].toArray()[0].toObject()["validation"].toInt(), 5);
+        QCOMPARE(o["classes"].toArray()[0].toObject()["train"].toInt() + o["classes"].toArray()[0].toObject()["validation"].toInt(), 20);
         QCOMPARE(o["sha256"].toString().size(), 64);
         r = run({"dataset", "info", m_dir.path() + "/set"});
         QCOMPARE(r.code, 0);
@@ -81,6 +81,38 @@ private Q_SLOTS:
         r = run({"dataset", "preview", m_dir.path() + "/set"});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("--out"));
+    }
+
+    void supernetTrainAndInfo()
+    {
+        const QString ckpt = m_dir.path() + "/tiny.pt";
+        const QStringList train{"supernet", "train", "--space", "tiny", "--data", m_dir.path() + "/set", "--out", ckpt,
+                                "--epochs", "1,1,0,0", "--batch-size", "4", "--recalibration-images", "8"};
+        auto r = run(train);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("epoch 2/2 (kernel 1)"));
+        QVERIFY(r.out.contains("largest  s1.b1"));
+        r = run({"supernet", "info", ckpt});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("complete, 2 of 2 epochs"));
+        QVERIFY(r.out.contains("tiny: 1 input channel(s), 10 classes"));
+        // the finished checkpoint is kept, not overwritten
+        r = run(train);
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(ckpt + ": already holds a finished training"));
+        // bad values
+        r = run({"supernet", "train", "--space", "tiny", "--data", m_dir.path() + "/set", "--out", ckpt, "--epochs", "1,2"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--epochs takes four counts"));
+        r = run({"supernet", "train", "--space", m_dir.path() + "/nospace.json", "--out", m_dir.path() + "/x.pt"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("nospace.json: does not exist"));
+        r = run({"supernet", "train", "--space", "tiny", "--data", m_dir.path() + "/set", "--out", m_dir.path() + "/y.pt", "--batch-size", "500"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("fewer than one batch"));
+        r = run({"supernet", "info", m_dir.path() + "/set/train-images-idx3-ubyte.gz"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("corrupt or truncated"));
     }
 
     void errorsNameTheFile()

@@ -1,0 +1,236 @@
+// LibTorch before Qt: Qt's `slots` keyword breaks LibTorch's headers.
+#include "supernet/checkpoint.h"
+
+#include "commands.h"
+#include "options.h"
+
+#include "data/dataset.h"
+#include "runtime.h"
+#include "space/searchspace.h"
+#include "supernet/trainer.h"
+
+#include <QCommandLineParser>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace edanas::cli {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_cancel.store(true);
+    std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends at once
+}
+
+std::string duration(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return "?";
+    const auto s = static_cast<long long>(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s / 60) % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+    return buf;
+}
+
+std::string accuracyLine(const supernet::SubnetAccuracy &a)
+{
+    std::string s;
+    char buf[64];
+    for (std::size_t i = 0; i < a.positions.size(); ++i) {
+        std::snprintf(buf, sizeof buf, "%s%s %.2f", i ? ", " : "", a.positions[i].c_str(), 100.0 * a.accuracy[i]);
+        s += buf;
+    }
+    return s;
+}
+
+std::vector<int> parseEpochs(const QString &text)
+{
+    std::vector<int> out;
+    for (const QString &part : text.split(QLatin1Char(','))) {
+        bool ok = false;
+        const int v = part.trimmed().toInt(&ok);
+        if (!ok || v < 0 || v > 10000)
+            throw UsageError("--epochs takes four counts like 4,2,2,2 (largest, kernel, depth, expansion), got '"
+                             + text.toStdString() + "'");
+        out.push_back(v);
+    }
+    if (out.size() != 4)
+        throw UsageError("--epochs takes four counts (largest, kernel, depth, expansion), got "
+                         + std::to_string(out.size()));
+    return out;
+}
+
+int train(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Trains the weight-sharing multi-exit supernet with progressive shrinking (largest network, then "
+        "elastic kernel, depth and expansion), the sandwich rule and in-place distillation. Writes a "
+        "checkpoint after every epoch; run the same command again to resume after an interruption. "
+        "Ctrl-C stops cleanly and keeps the last complete epoch."));
+    p.addHelpOption();
+    DatasetOptions data;
+    data.addTo(p);
+    const QCommandLineOption space(QStringLiteral("space"), QStringLiteral("Search space: ofa-mbv3, tiny or a JSON file."),
+                                   QStringLiteral("space"), QStringLiteral("ofa-mbv3"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Checkpoint to write (required)."),
+                                 QStringLiteral("file"));
+    const QCommandLineOption epochs(QStringLiteral("epochs"),
+                                    QStringLiteral("Epochs per phase: largest,kernel,depth,expansion."),
+                                    QStringLiteral("list"), QStringLiteral("4,2,2,2"));
+    const QCommandLineOption batch(QStringLiteral("batch-size"), QStringLiteral("Images per batch."),
+                                   QStringLiteral("n"), QStringLiteral("128"));
+    const QCommandLineOption lr(QStringLiteral("lr"), QStringLiteral("Peak learning rate of each phase."),
+                                QStringLiteral("rate"), QStringLiteral("0.05"));
+    const QCommandLineOption randomSubnets(QStringLiteral("random-subnets"),
+                                           QStringLiteral("Random subnets per step besides largest and smallest."),
+                                           QStringLiteral("n"), QStringLiteral("1"));
+    const QCommandLineOption exitWeight(QStringLiteral("exit-weight"), QStringLiteral("Loss weight of each exit."),
+                                        QStringLiteral("w"), QStringLiteral("1.0"));
+    const QCommandLineOption distill(QStringLiteral("distill-weight"),
+                                     QStringLiteral("Weight of distillation from the largest network."),
+                                     QStringLiteral("w"), QStringLiteral("1.0"));
+    const QCommandLineOption trainImages(QStringLiteral("train-images"),
+                                         QStringLiteral("Train on this many images of the training split (0: all)."),
+                                         QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption evalImages(QStringLiteral("eval-images"),
+                                        QStringLiteral("Validation images evaluated per epoch (0: all)."),
+                                        QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption recal(QStringLiteral("recalibration-images"),
+                                   QStringLiteral("Training images for batch-norm recalibration."),
+                                   QStringLiteral("n"), QStringLiteral("2000"));
+    const QCommandLineOption share(QStringLiteral("validation-share"),
+                                   QStringLiteral("Share of each class held out for validation."),
+                                   QStringLiteral("share"), QStringLiteral("0.1"));
+    const QCommandLineOption noAugment(QStringLiteral("no-augment"), QStringLiteral("No crop / flip augmentation."));
+    const QCommandLineOption noFlip(QStringLiteral("no-flip"), QStringLiteral("No horizontal flips (digits, text)."));
+    const QCommandLineOption half(QStringLiteral("half"),
+                                  QStringLiteral("Store the finished checkpoint's weights as float16 (half the size)."));
+    const QCommandLineOption overwrite(QStringLiteral("overwrite"),
+                                       QStringLiteral("Replace an existing checkpoint instead of resuming it."));
+    p.addOptions({space, out, epochs, batch, lr, randomSubnets, exitWeight, distill, trainImages, evalImages, recal,
+                  share, noAugment, noFlip, half, overwrite});
+    p.process(args);
+    if (!p.isSet(out))
+        throw UsageError("--out FILE is required");
+
+    supernet::TrainConfig cfg;
+    cfg.phaseEpochs = parseEpochs(p.value(epochs));
+    cfg.batchSize = intValue(p, batch, 2, 65536);
+    cfg.learningRate = doubleValue(p, lr, 1e-6, 10.0);
+    cfg.randomSubnets = intValue(p, randomSubnets, 0, 16);
+    cfg.exitWeight = doubleValue(p, exitWeight, 0.0, 100.0);
+    cfg.distillWeight = doubleValue(p, distill, 0.0, 100.0);
+    cfg.trainImages = intValue(p, trainImages, 0, 1 << 30);
+    cfg.evalImages = intValue(p, evalImages, 0, 1 << 30);
+    cfg.recalibrationImages = intValue(p, recal, 1, 1 << 30);
+    cfg.validationShare = doubleValue(p, share, 0.001, 0.9);
+    cfg.seed = std::uint64_t(intValue(p, data.seed, 0, 1 << 30));
+    cfg.augment = !p.isSet(noAugment);
+    cfg.horizontalFlip = !p.isSet(noFlip);
+
+    const space::SearchSpace sp = space::SearchSpace::load(p.value(space).toStdString());
+    const data::Dataset ds = data::loadDataset(data.ref(p));
+    const std::string outPath = p.value(out).toStdString();
+    std::printf("Training the %s supernet on %s (%lld training images, %d classes) with %d threads\n", sp.name.c_str(),
+                ds.name.c_str(), static_cast<long long>(ds.train.size()), ds.classCount(), threadCount());
+    std::fflush(stdout);
+    supernet::Trainer trainer(ds, sp, cfg, outPath, p.isSet(overwrite));
+    if (trainer.startEpoch() > 0)
+        std::printf("Resuming %s after epoch %d\n", outPath.c_str(), trainer.startEpoch());
+
+    const bool tty = ::isatty(2);
+    int lastDecile = -1;
+    auto onBatch = [&](const supernet::BatchProgress &b) {
+        if (tty) {
+            const int width = 24;
+            const int filled = int(double(width) * double(b.batch) / double(b.batches));
+            std::fprintf(stderr, "\r[%s%s] epoch %d/%d %-9s %3d%%  loss %.3f  %.0f img/s  %s left   ",
+                         std::string(std::size_t(filled), '#').c_str(),
+                         std::string(std::size_t(width - filled), ' ').c_str(), b.epoch, b.totalEpochs,
+                         supernet::phaseName(b.phase).c_str(), int(100 * b.batch / b.batches), b.loss,
+                         b.imagesPerSecond, duration(b.secondsLeft).c_str());
+        } else {
+            const int decile = int(10 * b.batch / b.batches);
+            if (decile != lastDecile && decile > 0 && decile < 10)
+                std::printf("  epoch %d/%d %s %d%%: loss %.3f, %.0f img/s, %s left\n", b.epoch, b.totalEpochs,
+                            supernet::phaseName(b.phase).c_str(), decile * 10, b.loss, b.imagesPerSecond,
+                            duration(b.secondsLeft).c_str());
+            lastDecile = decile;
+        }
+        std::fflush(stdout);
+    };
+    auto onEpoch = [&](const supernet::EpochReport &r) {
+        if (tty)
+            std::fprintf(stderr, "\r%120s\r", "");
+        std::printf("epoch %d/%d (%s %d): loss %.4f, %.0f img/s, %s\n  largest  %s\n  smallest %s\n", r.epoch,
+                    r.totalEpochs, supernet::phaseName(r.phase).c_str(), r.phaseEpoch, r.loss, r.imagesPerSecond,
+                    duration(r.seconds).c_str(), accuracyLine(r.largest).c_str(), accuracyLine(r.smallest).c_str());
+        std::fflush(stdout);
+    };
+    g_cancel.store(false);
+    std::signal(SIGINT, onInterrupt);
+    const auto result = trainer.run(g_cancel, onBatch, onEpoch);
+    std::signal(SIGINT, SIG_DFL);
+    if (result == supernet::Trainer::Result::Cancelled) {
+        if (tty)
+            std::fprintf(stderr, "\n");
+        std::printf("Interrupted: %s keeps the last complete epoch; run the same command to resume.\n",
+                    outPath.c_str());
+        return Interrupted;
+    }
+    if (p.isSet(half)) {
+        supernet::CheckpointInfo info;
+        auto net = supernet::loadCheckpoint(outPath, &info);
+        supernet::saveCheckpoint(outPath, *net, info, nullptr, true);
+    }
+    std::printf("Wrote %s\n", outPath.c_str());
+    return Ok;
+}
+
+int info(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Describes a supernet checkpoint and its training log."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("The checkpoint file."));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        throw UsageError("expected one checkpoint file");
+    const std::string path = p.positionalArguments().constFirst().toStdString();
+    const auto info = supernet::readCheckpointInfo(path);
+    const auto sp = space::SearchSpace::fromJson(info.spaceJson, path);
+    const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
+    std::printf("Checkpoint  %s (format %d, %s)\n", path.c_str(), info.formatVersion, info.createdBy.c_str());
+    std::printf("Space       %s: %d input channel(s), %d classes, exits %s after stages", sp.name.c_str(),
+                sp.inputChannels, sp.classes, space::placementName(sp.exitPlacement).c_str());
+    for (int s : sp.exitStages)
+        std::printf(" %d", s + 1);
+    std::printf(" (%s classifiers)\n", space::eecTypeName(sp.eecType).c_str());
+    std::printf("Data set    %s (sha256 %s)\n", info.datasetName.c_str(), info.datasetHash.c_str());
+    std::printf("Training    %s, %d of %d epochs\n",
+                state.value(QLatin1String("complete")).toBool() ? "complete" : "unfinished",
+                state.value(QLatin1String("next_epoch")).toInt(), state.value(QLatin1String("total_epochs")).toInt());
+    std::printf("Log:\n%s", info.trainingLog.c_str());
+    return Ok;
+}
+
+} // namespace
+
+int supernetCommand(const QStringList &args)
+{
+    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}});
+}
+
+} // namespace edanas::cli
