@@ -44,6 +44,13 @@ bool isGzip(const std::uint8_t *data, std::size_t size)
 
 namespace {
 
+// Ends a zlib stream however the function is left.
+struct InflateGuard
+{
+    z_stream *zs;
+    ~InflateGuard() { inflateEnd(zs); }
+};
+
 std::vector<std::uint8_t> inflateGzip(const std::uint8_t *data, std::size_t size,
                                       const std::string &name, std::size_t maxOutput,
                                       bool stopAtLimit)
@@ -52,14 +59,16 @@ std::vector<std::uint8_t> inflateGzip(const std::uint8_t *data, std::size_t size
     // 16 + MAX_WBITS: expect a gzip header and trailer.
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
         throw DataError(name, "cannot start gzip decompression");
+    InflateGuard guard{&zs};
 
+    // Room for one byte past the limit, to tell "exactly the limit" from "more".
+    const std::size_t cap = stopAtLimit ? maxOutput : maxOutput + 1;
     std::vector<std::uint8_t> out;
     std::size_t produced = 0;
     std::size_t consumed = 0;
-    int rc = Z_OK;
     constexpr std::size_t kChunkIn = std::size_t(1) << 30; // zlib counts in uInt
     constexpr std::size_t kGrow = std::size_t(1) << 20;
-    while (rc != Z_STREAM_END) {
+    for (;;) {
         if (zs.avail_in == 0 && consumed < size) {
             const std::size_t n = std::min(kChunkIn, size - consumed);
             zs.next_in = const_cast<Bytef *>(data + consumed);
@@ -67,38 +76,39 @@ std::vector<std::uint8_t> inflateGzip(const std::uint8_t *data, std::size_t size
             consumed += n;
         }
         if (produced == out.size()) {
-            if (out.size() >= maxOutput) {
-                inflateEnd(&zs);
+            if (out.size() >= cap) {
                 if (stopAtLimit)
                     return out;
-                throw DataError(name, "decompresses to more than the "
-                                          + std::to_string(maxOutput)
+                throw DataError(name, "decompresses to more than the " + std::to_string(maxOutput)
                                           + " bytes its contents can need");
             }
             // Grow geometrically, but only as data really arrives.
             const std::size_t grow = std::max(kGrow, out.size() / 2);
-            out.resize(std::min(maxOutput, out.size() + grow));
+            out.resize(std::min(cap, out.size() + grow));
         }
         zs.next_out = out.data() + produced;
         const std::size_t room = std::min<std::size_t>(out.size() - produced,
                                                        std::numeric_limits<uInt>::max());
         zs.avail_out = static_cast<uInt>(room);
-        rc = inflate(&zs, Z_NO_FLUSH);
+        const int rc = inflate(&zs, Z_NO_FLUSH);
         produced += room - zs.avail_out;
-        if (rc == Z_STREAM_END)
-            break;
-        if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed >= size) {
-            inflateEnd(&zs);
-            throw DataError(name, "gzip stream is truncated (ends after "
-                                      + std::to_string(size) + " compressed bytes)");
+        if (rc == Z_STREAM_END) {
+            // Concatenated gzip members form one stream: go on with the next member.
+            if (zs.avail_in == 0 && consumed >= size)
+                break;
+            if (inflateReset(&zs) != Z_OK)
+                throw DataError(name, "cannot continue with the next gzip member");
+            continue;
         }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            const std::string msg = zs.msg ? zs.msg : "unknown error";
-            inflateEnd(&zs);
-            throw DataError(name, "gzip data is corrupt (" + msg + ")");
-        }
+        if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed >= size)
+            throw DataError(name, "gzip stream is truncated (ends after " + std::to_string(size)
+                                      + " compressed bytes)");
+        if (rc != Z_OK && rc != Z_BUF_ERROR)
+            throw DataError(name, std::string("gzip data is corrupt (") + (zs.msg ? zs.msg : "unknown error") + ")");
     }
-    inflateEnd(&zs);
+    if (produced > maxOutput)
+        throw DataError(name, "decompresses to more than the " + std::to_string(maxOutput)
+                                  + " bytes its contents can need");
     out.resize(produced);
     out.shrink_to_fit();
     return out;

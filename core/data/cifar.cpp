@@ -27,6 +27,10 @@ void appendCifarBatch(const std::uint8_t *bytes, std::size_t size, CifarKind kin
         throw DataError(name, "is " + std::to_string(size) + " bytes, not a whole number of "
                                   + what + " records of " + std::to_string(record)
                                   + " bytes (truncated, or not a " + what + " batch)");
+    if (!set.labels.empty() && (set.height != kSide || set.width != kSide || set.channels != 3))
+        throw DataError(name, "cannot be added to images of another shape ("
+                                  + std::to_string(set.height) + " x " + std::to_string(set.width) + " x "
+                                  + std::to_string(set.channels) + ")");
     const std::size_t n = size / record;
     const int classes = kind == CifarKind::Cifar10 ? 10 : 100;
     const int labelOffset = kind == CifarKind::Cifar10 ? 0 : 1;

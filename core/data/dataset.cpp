@@ -4,6 +4,8 @@
 #include "dataerror.h"
 #include "idx.h"
 
+#include "edanas/version.h"
+
 #include <QCryptographicHash>
 
 #include <algorithm>
@@ -315,7 +317,7 @@ std::string defaultDatasetPath()
 {
     if (const char *env = std::getenv("EDANAS_DATASET"); env && *env)
         return env;
-    return EDANAS_DEFAULT_DATASET;
+    return kDefaultDatasetPath;
 }
 
 std::string contentHash(const Dataset &dataset)

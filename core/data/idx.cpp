@@ -9,7 +9,9 @@ namespace edanas::data {
 
 namespace {
 
-constexpr std::size_t kMaxIdxBytes = std::size_t(1) << 36; // 64 GiB: no real IDX file is near
+// 8 GiB: far above any real IDX file (EMNIST's largest is under 1 GiB), and a bound on
+// what a decompression bomb can make this program allocate.
+constexpr std::size_t kMaxIdxBytes = std::size_t(1) << 33;
 
 std::uint32_t bigEndian32(const std::uint8_t *p)
 {
@@ -67,7 +69,8 @@ IdxHeader parseHeader(const std::uint8_t *bytes, std::size_t size, const std::st
         const std::uint32_t d = bigEndian32(bytes + 4 + 4 * i);
         h.dims.push_back(d);
         if (d != 0 && total > kMaxIdxBytes / d)
-            throw DataError(name, "header dimensions are impossibly large (their product overflows)");
+            throw DataError(name, "header dimensions are impossibly large (their product overflows the 8 GiB "
+                                  "an IDX file may hold)");
         total *= d;
     }
     h.dataBytes = total;
@@ -125,6 +128,20 @@ ImageSet idxToImageSet(IdxArray images, const IdxArray &labels, int classCount,
     if (labels.dims.size() != 1)
         throw DataError(labelsName, "is not a label file: it has " + std::to_string(labels.dims.size())
                                         + " dimensions (" + dimsText(labels.dims) + "), labels need 1");
+    if (classCount < 1)
+        throw DataError(labelsName, "needs at least one class");
+    auto product = [](const IdxArray &a) {
+        std::size_t n = 1;
+        for (auto d : a.dims)
+            n *= d;
+        return n;
+    };
+    if (product(images) != images.data.size())
+        throw DataError(imagesName, "holds " + std::to_string(images.data.size()) + " bytes, its dimensions say "
+                                        + std::to_string(product(images)));
+    if (product(labels) != labels.data.size())
+        throw DataError(labelsName, "holds " + std::to_string(labels.data.size()) + " bytes, its dimensions say "
+                                        + std::to_string(product(labels)));
     if (images.dims[0] != labels.dims[0])
         throw DataError(labelsName, "holds " + std::to_string(labels.dims[0]) + " labels but "
                                         + imagesName + " holds " + std::to_string(images.dims[0])

@@ -1,5 +1,7 @@
 #include "searchspace.h"
 
+#include "edanas/version.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -326,7 +328,7 @@ std::string resourceDir()
         if (QFileInfo::exists(installed + QStringLiteral("/presets")))
             return QDir::cleanPath(installed).toStdString();
     }
-    return EDANAS_SOURCE_RESOURCES;
+    return kSourceResources;
 }
 
 std::vector<std::string> SearchSpace::presetNames()

@@ -45,8 +45,11 @@ StaticEennImpl::StaticEennImpl(const SupernetImpl &net, const space::Genome &gen
         m_blocks.push_back(k);
     }
     const HeadTensors h = net.headTensors();
-    m_head = {keep("head_expand", h.expand), keep("head_bn", h.expandBn), keep("head_feature", h.feature),
-              keep("classifier", h.classifier), keep("classifier_bias", h.classifierBias)};
+    m_head.expand = keep("head_expand", h.expand);
+    m_head.expandBn = keep("head_bn", h.expandBn);
+    m_head.feature = keep("head_feature", h.feature);
+    m_head.classifier = keep("classifier", h.classifier);
+    m_head.classifierBias = keep("classifier_bias", h.classifierBias);
     for (std::size_t e = 0; e < m_arch.exits.size(); ++e) {
         const auto &x = m_arch.exits[e];
         const ExitTensors t = net.exitClassifiers[std::size_t(x.stage)]->tensors(x.block);
@@ -67,7 +70,8 @@ SubnetOutput StaticEennImpl::forward(const torch::Tensor &x)
     const bool training = is_training();
     const auto &stem = m_arch.blocks.front();
     SubnetOutput out;
-    auto h = activate(batchNorm(conv2d(x, m_stem, {}, stem.stride, 1), m_stemBn, training, 0.1), stem.activation);
+    auto h = activate(batchNorm(conv2d(x, m_stem, m_stemBias, stem.stride, 1), m_stemBn, training, 0.1),
+                      stem.activation);
     std::size_t nextExit = 0;
     for (std::size_t i = 1; i + 1 < m_arch.blocks.size(); ++i) {
         const auto &b = m_arch.blocks[i];
@@ -80,6 +84,35 @@ SubnetOutput StaticEennImpl::forward(const torch::Tensor &x)
     }
     out.final = headForward(h, m_head, training, 0.1, 0.0);
     return out;
+}
+
+void StaticEennImpl::fuseBatchNorm()
+{
+    if (m_fused)
+        return;
+    torch::NoGradGuard noGrad;
+    // Folds `bn` into `weight` in place and returns the bias; empties `bn`.
+    auto fold = [](torch::Tensor &weight, BnTensors &bn) {
+        auto [w, b] = foldBatchNorm(weight, bn);
+        weight.copy_(w);
+        bn = BnTensors{};
+        return b;
+    };
+    m_stemBias = fold(m_stem, m_stemBn);
+    for (auto &b : m_blocks) {
+        if (b.expand.defined())
+            b.expandBias = fold(b.expand, b.expandBn);
+        b.depthwiseBias = fold(b.depthwise, b.depthwiseBn);
+        b.projectBias = fold(b.project, b.projectBn);
+    }
+    m_head.expandBias = fold(m_head.expand, m_head.expandBn);
+    for (auto &e : m_exits) {
+        e.convBiases.clear();
+        for (std::size_t i = 0; i < e.convs.size(); ++i)
+            e.convBiases.push_back(i < e.bns.size() ? fold(e.convs[i], e.bns[i]) : torch::Tensor());
+        e.bns.clear();
+    }
+    m_fused = true;
 }
 
 std::int64_t StaticEennImpl::parameterCount() const

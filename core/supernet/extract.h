@@ -23,6 +23,11 @@ public:
     const space::Genome &genome() const { return m_genome; }
     std::int64_t parameterCount() const;
 
+    /// Folds every batch norm into the convolution before it (inference only): fewer
+    /// operations, the same outputs up to rounding. Cannot be undone.
+    void fuseBatchNorm();
+    bool fused() const { return m_fused; }
+
 private:
     torch::Tensor keep(const std::string &name, const torch::Tensor &t, bool buffer = false);
     BnTensors keep(const std::string &name, const BnTensors &bn);
@@ -31,9 +36,11 @@ private:
     space::Genome m_genome;
     torch::Tensor m_stem;
     BnTensors m_stemBn;
+    torch::Tensor m_stemBias;
     std::vector<MBConvTensors> m_blocks; ///< architecture blocks 1 .. n-2
     HeadTensors m_head;
     std::vector<ExitTensors> m_exits;
+    bool m_fused = false;
 };
 TORCH_MODULE(StaticEenn);
 

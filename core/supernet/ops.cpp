@@ -56,8 +56,18 @@ torch::Tensor linear(const torch::Tensor &x, const torch::Tensor &weight, const 
     return torch::linear(x, weight, bias);
 }
 
+std::pair<torch::Tensor, torch::Tensor> foldBatchNorm(const torch::Tensor &weight, const BnTensors &bn)
+{
+    const auto scale = bn.weight / torch::sqrt(bn.var + 1e-5);
+    const auto w = weight * scale.reshape({-1, 1, 1, 1});
+    const auto b = bn.bias - bn.mean * scale;
+    return {w.contiguous(), b.contiguous()};
+}
+
 torch::Tensor batchNorm(const torch::Tensor &x, const BnTensors &bn, bool training, double momentum)
 {
+    if (!bn.weight.defined())
+        return x;
     return torch::batch_norm(x, bn.weight, bn.bias, bn.mean, bn.var, training, momentum, 1e-5, false);
 }
 
@@ -66,8 +76,8 @@ torch::Tensor mbconv(const torch::Tensor &x, const MBConvTensors &t, int stride,
 {
     torch::Tensor h = x;
     if (t.expand.defined())
-        h = activate(batchNorm(conv2d(h, t.expand, {}, 1, 1), t.expandBn, training, momentum), act);
-    h = conv2d(h, t.depthwise, {}, stride, int(t.depthwise.size(0)));
+        h = activate(batchNorm(conv2d(h, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum), act);
+    h = conv2d(h, t.depthwise, t.depthwiseBias, stride, int(t.depthwise.size(0)));
     h = activate(batchNorm(h, t.depthwiseBn, training, momentum), act);
     if (t.seReduce.defined()) {
         auto s = h.mean({2, 3}, true);
@@ -75,7 +85,7 @@ torch::Tensor mbconv(const torch::Tensor &x, const MBConvTensors &t, int stride,
         s = hsigmoid(conv2d(s, t.seExpand, t.seExpandBias, 1, 1));
         h = h * s;
     }
-    h = batchNorm(conv2d(h, t.project, {}, 1, 1), t.projectBn, training, momentum);
+    h = batchNorm(conv2d(h, t.project, t.projectBias, 1, 1), t.projectBn, training, momentum);
     return residual ? h + x : h;
 }
 

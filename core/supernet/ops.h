@@ -48,12 +48,18 @@ struct BnTensors
     torch::Tensor weight, bias, mean, var;
 };
 
+/// Batch norm; the identity when `bn` is empty (folded into the convolution before it).
 torch::Tensor batchNorm(const torch::Tensor &x, const BnTensors &bn, bool training, double momentum);
+
+/// Folds a batch norm into the convolution weights before it: returns the new weight
+/// and bias such that conv(x, w', b') == bn(conv(x, w)) in evaluation mode.
+std::pair<torch::Tensor, torch::Tensor> foldBatchNorm(const torch::Tensor &weight, const BnTensors &bn);
 
 /// The tensors of one MBConv block at its active size. `expand` undefined when the
 /// block has no expansion layer; `seReduce` undefined without squeeze-excite.
 struct MBConvTensors
 {
+    torch::Tensor expandBias, depthwiseBias, projectBias; ///< set when batch norm is folded in
     torch::Tensor expand;
     BnTensors expandBn;
     torch::Tensor depthwise;

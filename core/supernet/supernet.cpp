@@ -182,12 +182,15 @@ torch::Tensor exitForward(const torch::Tensor &x, const ExitTensors &t, EecType 
     for (int p = 0; p < maxPools; ++p)
         h = torch::max_pool2d(h, {2, 2}, {2, 2});
     if (type == EecType::Edanas) {
-        h = hswish(batchNorm(conv2d(h, t.convs[0], {}, 1, 1), t.bns[0], training, momentum));
+        auto bias = [&](std::size_t i) { return i < t.convBiases.size() ? t.convBiases[i] : torch::Tensor(); };
+        h = hswish(batchNorm(conv2d(h, t.convs[0], bias(0), 1, 1), t.bns[0], training, momentum));
         h = h.mean({2, 3}, true);
         h = hswish(conv2d(h, t.convs[1], {}, 1, 1));
     } else {
         for (std::size_t i = 0; i < t.convs.size(); ++i)
-            h = torch::relu(batchNorm(conv2d(h, t.convs[i], {}, 1, 1), t.bns[i], training, momentum));
+            h = torch::relu(batchNorm(conv2d(h, t.convs[i], i < t.convBiases.size() ? t.convBiases[i] : torch::Tensor(),
+                                             1, 1),
+                                      t.bns[i], training, momentum));
         h = h.mean({2, 3}, true);
     }
     return linear(h.flatten(1), t.classifier, t.classifierBias);
@@ -230,7 +233,7 @@ ExitTensors ExitClassifierImpl::tensors(int position) const
 torch::Tensor headForward(const torch::Tensor &x, const HeadTensors &t, bool training, double momentum,
                           double dropout)
 {
-    auto h = hswish(batchNorm(conv2d(x, t.expand, {}, 1, 1), t.expandBn, training, momentum));
+    auto h = hswish(batchNorm(conv2d(x, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum));
     h = h.mean({2, 3}, true);
     h = hswish(conv2d(h, t.feature, {}, 1, 1)).flatten(1);
     if (training && dropout > 0)
@@ -280,7 +283,13 @@ void SupernetImpl::setActive(const space::Genome &genome)
 
 HeadTensors SupernetImpl::headTensors() const
 {
-    return {headExpand, headBn->slice(m_space.headWidth), headFeature, classifier, classifierBias};
+    HeadTensors t;
+    t.expand = headExpand;
+    t.expandBn = headBn->slice(m_space.headWidth);
+    t.feature = headFeature;
+    t.classifier = classifier;
+    t.classifierBias = classifierBias;
+    return t;
 }
 
 SubnetOutput SupernetImpl::forward(const torch::Tensor &x, const std::vector<Position> &positions, bool withFinal,

@@ -56,6 +56,7 @@ TORCH_MODULE(ElasticBlock);
 /// Tensors of an exit classifier (see space::exitLayers for its layers).
 struct ExitTensors
 {
+    std::vector<torch::Tensor> convBiases; ///< set when batch norm is folded in
     std::vector<torch::Tensor> convs;
     std::vector<BnTensors> bns; ///< EDANAS: one (after the first conv); NACHOS: one per conv
     torch::Tensor classifier, classifierBias;
@@ -81,6 +82,7 @@ TORCH_MODULE(ExitClassifier);
 
 struct HeadTensors
 {
+    torch::Tensor expandBias; ///< set when batch norm is folded in
     torch::Tensor expand;
     BnTensors expandBn;
     torch::Tensor feature, classifier, classifierBias;

@@ -116,6 +116,30 @@ private Q_SLOTS:
         expectError([&] { data::readIdxFile(f); }, f, "corrupt");
     }
 
+    void gzipEdgeCases()
+    {
+        // an empty stream, a cap equal to the size, and a cap one byte short
+        const auto empty = test::gzipBytes({});
+        QVERIFY(data::gunzip(empty.data(), empty.size(), "e.gz", 0).empty());
+        const std::vector<std::uint8_t> five{1, 2, 3, 4, 5};
+        const auto gz = test::gzipBytes(five);
+        QCOMPARE(data::gunzip(gz.data(), gz.size(), "f.gz", 5), five);
+        expectError([&] { data::gunzip(gz.data(), gz.size(), "f.gz", 4); }, "f.gz", "more than the 4 bytes");
+        // concatenated members (what `cat a.gz b.gz` makes) are one stream
+        auto two = test::gzipBytes({1, 2});
+        const auto more = test::gzipBytes({3, 4, 5});
+        two.insert(two.end(), more.begin(), more.end());
+        QCOMPARE(data::gunzip(two.data(), two.size(), "two.gz", 100), five);
+        // an IDX file written in two gzip members reads as one
+        const auto idx = test::idxBytes({5}, five);
+        auto split = test::gzipBytes(std::vector<std::uint8_t>(idx.begin(), idx.begin() + 7));
+        const auto rest = test::gzipBytes(std::vector<std::uint8_t>(idx.begin() + 7, idx.end()));
+        split.insert(split.end(), rest.begin(), rest.end());
+        const std::string f = path("members.gz");
+        test::writeBytes(f, split);
+        QCOMPARE(data::readIdxFile(f).data, five);
+    }
+
     void dimensionsExceedFile()
     {
         // 1000 x 1000 x 1000 bytes claimed, 16 present: refused before any allocation.

@@ -125,6 +125,13 @@ private Q_SLOTS:
             for (std::size_t e = 0; e < a.exits.size(); ++e)
                 QVERIFY2(maxDiff(a.exits[e], b.exits[e]) < 1e-5, genome.summary().c_str());
             QVERIFY2(maxDiff(a.final, b.final) < 1e-5, genome.summary().c_str());
+            // folding batch norm into the convolutions: the same outputs up to rounding
+            extracted->fuseBatchNorm();
+            const auto f = extracted->forward(x);
+            const double scale = a.final.abs().max().item<double>() + 1.0;
+            QVERIFY2(maxDiff(a.final, f.final) < 1e-4 * scale, genome.summary().c_str());
+            for (std::size_t e = 0; e < a.exits.size(); ++e)
+                QVERIFY(maxDiff(a.exits[e], f.exits[e]) < 1e-4 * (a.exits[e].abs().max().item<double>() + 1.0));
         }
     }
 
