@@ -21,6 +21,7 @@ const char *const kUsage =
     "  dataset preview [PATH]    a PNG grid of sample images with their labels\n"
     "  supernet train            train the multi-exit supernet (progressive shrinking)\n"
     "  supernet info CKPT        what a supernet checkpoint holds, with its training log\n"
+    "  supernet eval [CKPT]      top-1 of subnets at every exit, validation and test\n"
     "\n"
     "PATH defaults to the installed Fashion-MNIST. Run 'edanas <command> --help'\n"
     "for a command's options.\n"

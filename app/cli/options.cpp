@@ -64,10 +64,22 @@ void DatasetOptions::addTo(QCommandLineParser &p) const
         p.addOption(path);
 }
 
+data::DatasetRef DatasetOptions::refWithoutPositional(const QCommandLineParser &p) const
+{
+    return refImpl(p, false);
+}
+
 data::DatasetRef DatasetOptions::ref(const QCommandLineParser &p) const
 {
+    return refImpl(p, true);
+}
+
+data::DatasetRef DatasetOptions::refImpl(const QCommandLineParser &p, bool checkPositional) const
+{
     data::DatasetRef ref;
-    if (positional) {
+    if (!checkPositional) {
+        ref.path = p.isSet(path) ? p.value(path).toStdString() : data::defaultDatasetPath();
+    } else if (positional) {
         const QStringList pos = p.positionalArguments();
         if (pos.size() > 1)
             throw UsageError("expected at most one data-set path, got " + std::to_string(pos.size()));

@@ -30,8 +30,11 @@ struct DatasetOptions
 
     void addTo(QCommandLineParser &p) const;
     data::DatasetRef ref(const QCommandLineParser &p) const;
+    /// As ref(), for commands whose positional arguments name something else.
+    data::DatasetRef refWithoutPositional(const QCommandLineParser &p) const;
 
     bool positional;
+    data::DatasetRef refImpl(const QCommandLineParser &p, bool checkPositional) const;
     QCommandLineOption path, format, imageSize, color, classes, seed;
 };
 

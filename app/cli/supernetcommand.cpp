@@ -5,6 +5,7 @@
 #include "options.h"
 
 #include "data/dataset.h"
+#include "data/split.h"
 #include "runtime.h"
 #include "space/searchspace.h"
 #include "supernet/trainer.h"
@@ -14,6 +15,7 @@
 #include <QJsonObject>
 
 #include <atomic>
+#include <numeric>
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
@@ -226,11 +228,78 @@ int info(const QStringList &args)
     return Ok;
 }
 
+int eval(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Measures top-1 of subnets of a trained supernet at every exit position and the final head, "
+        "after batch-norm recalibration, on the validation split and the official test split."));
+    p.addHelpOption();
+    DatasetOptions data;
+    data.addTo(p);
+    p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("The checkpoint (default: the shipped one)."),
+                            QStringLiteral("[checkpoint]"));
+    const QCommandLineOption subnet(QStringLiteral("subnet"),
+                                    QStringLiteral("largest, smallest, or a genome as JSON (repeatable)."),
+                                    QStringLiteral("which"));
+    const QCommandLineOption share(QStringLiteral("validation-share"),
+                                   QStringLiteral("Share of each class held out for validation."),
+                                   QStringLiteral("share"), QStringLiteral("0.1"));
+    const QCommandLineOption recal(QStringLiteral("recalibration-images"),
+                                   QStringLiteral("Training images for batch-norm recalibration."),
+                                   QStringLiteral("n"), QStringLiteral("2000"));
+    p.addOptions({subnet, share, recal});
+    p.process(args);
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() > 1)
+        throw UsageError("expected at most one checkpoint");
+    const std::string path = pos.isEmpty() ? supernet::defaultSupernetPath() : pos.constFirst().toStdString();
+    if (path.empty())
+        throw UsageError("no checkpoint given and none shipped in resources/supernet");
+    supernet::CheckpointInfo info;
+    auto net = supernet::loadCheckpoint(path, &info);
+    const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
+    supernet::checkCompatible(path, info, net->space(), data::contentHash(ds));
+    const double valShare = doubleValue(p, share, 0.001, 0.9);
+    const auto split = data::stratifiedSplit(ds.train.labels, ds.classCount(), valShare,
+                                             std::uint64_t(intValue(p, data.seed, 0, 1 << 30)));
+    std::vector<std::int64_t> testIdx(std::size_t(ds.test.size()));
+    std::iota(testIdx.begin(), testIdx.end(), 0);
+    QStringList which = p.values(subnet);
+    if (which.isEmpty())
+        which = {QStringLiteral("largest"), QStringLiteral("smallest")};
+    const int recalImages = intValue(p, recal, 1, 1 << 30);
+    for (const QString &w : which) {
+        space::Genome g;
+        if (w == QLatin1String("largest"))
+            g = space::Genome::largest(net->space());
+        else if (w == QLatin1String("smallest"))
+            g = space::Genome::smallest(net->space());
+        else
+            g = space::Genome::fromJson(w.toStdString(), "--subnet");
+        g.validate(net->space(), "--subnet");
+        std::printf("%s (%s)\n", qPrintable(w.size() > 20 ? QStringLiteral("subnet") : w), g.summary().c_str());
+        std::printf("  %-8s %12s %12s %12s\n", "exit", "MMACs", "validation", "test");
+        const auto val = supernet::evaluateSubnet(*net, g, ds, split.train, ds.train, split.validation, info.mean,
+                                                  info.std, recalImages);
+        supernet::SubnetAccuracy test;
+        if (ds.test.size() > 0)
+            test = supernet::evaluateSubnet(*net, g, ds, split.train, ds.test, testIdx, info.mean, info.std,
+                                            recalImages);
+        for (std::size_t i = 0; i < val.positions.size(); ++i)
+            std::printf("  %-8s %12.3f %11.2f%% %11s\n", val.positions[i].c_str(), double(val.cumulativeMacs[i]) / 1e6,
+                        100.0 * val.accuracy[i],
+                        test.accuracy.empty() ? "-" : QString::number(100.0 * test.accuracy[i], 'f', 2).append('%').toLatin1().constData());
+        std::fflush(stdout);
+    }
+    return Ok;
+}
+
 } // namespace
 
 int supernetCommand(const QStringList &args)
 {
-    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}});
+    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}, {"eval", eval}});
 }
 
 } // namespace edanas::cli

@@ -94,7 +94,7 @@ void saveCheckpoint(const std::string &path, const SupernetImpl &net, const Chec
     for (const auto &p : net.named_parameters())
         a.write("param." + p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
     for (const auto &b : net.named_buffers())
-        a.write("buffer." + b.key(), half ? b.value().to(torch::kHalf) : b.value());
+        a.write("buffer." + b.key(), b.value()); // statistics stay float32: variances overflow float16
     if (optimizer) {
         torch::serialize::OutputArchive opt;
         optimizer->save(opt);
@@ -111,6 +111,13 @@ void saveCheckpoint(const std::string &path, const SupernetImpl &net, const Chec
     fs::rename(tmp, path, ec);
     if (ec)
         throw CheckpointError(path + ": cannot be written (" + ec.message() + ")");
+}
+
+std::string defaultSupernetPath()
+{
+    const std::string p = space::resourceDir() + "/supernet/fashion-mnist-ofa-mbv3.pt";
+    std::error_code ec;
+    return fs::exists(p, ec) ? p : std::string();
 }
 
 CheckpointInfo readCheckpointInfo(const std::string &path)

@@ -6,6 +6,14 @@ std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position>
                                   data::BatchLoader &loader, std::int64_t images, const std::vector<int> &maxPools)
 {
     torch::NoGradGuard noGrad;
+    // Start from clean statistics: with momentum 1 for the first batch the old value is
+    // weighted by zero, but 0 x inf is NaN, so an overflowed statistic would survive.
+    for (auto &b : net.named_buffers()) {
+        if (b.key().find("running_mean") != std::string::npos)
+            b.value().zero_();
+        else if (b.key().find("running_var") != std::string::npos)
+            b.value().fill_(1.0);
+    }
     net.train();
     loader.reset();
     data::Batch batch;

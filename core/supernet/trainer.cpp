@@ -157,8 +157,8 @@ std::string EpochReport::toJson() const
 }
 
 SubnetAccuracy evaluateSubnet(SupernetImpl &net, const space::Genome &genome, const data::Dataset &ds,
-                              const std::vector<std::int64_t> &trainIdx, const std::vector<std::int64_t> &evalIdx,
-                              const std::vector<float> &mean, const std::vector<float> &stdev,
+                              const std::vector<std::int64_t> &trainIdx, const data::ImageSet &evalSet,
+                              const std::vector<std::int64_t> &evalIdx, const std::vector<float> &mean, const std::vector<float> &stdev,
                               std::int64_t recalImages)
 {
     const auto &space = net.space();
@@ -171,7 +171,7 @@ SubnetAccuracy evaluateSubnet(SupernetImpl &net, const space::Genome &genome, co
     // a fixed, spread-out subset of the training split for the statistics
     data::BatchLoader recal(ds.train, trainIdx, 256, pp, true, 12345);
     recalibrateBatchNorm(net, positions, recal, recalImages);
-    data::BatchLoader eval(ds.train, evalIdx, 500, pp, false, 0);
+    data::BatchLoader eval(evalSet, evalIdx, 500, pp, false, 0);
     std::vector<std::int64_t> correct(positions.size() + 1, 0);
     std::int64_t seen = 0;
     data::Batch b;
@@ -449,9 +449,9 @@ Trainer::Result Trainer::run(const std::atomic<bool> &cancel, const std::functio
         r.seconds = std::chrono::duration<double>(Clock::now() - epochStart).count();
         r.imagesPerSecond = double(loader.batchesPerEpoch() * d->cfg.batchSize) / std::max(r.seconds, 1e-9);
         d->net->setDropout(0.0);
-        r.largest = evaluateSubnet(*d->net, space::Genome::largest(s), d->dataset, d->trainIdx, d->evalIdx, d->mean,
+        r.largest = evaluateSubnet(*d->net, space::Genome::largest(s), d->dataset, d->trainIdx, d->dataset.train, d->evalIdx, d->mean,
                                    d->stdev, d->cfg.recalibrationImages);
-        r.smallest = evaluateSubnet(*d->net, space::Genome::smallest(s), d->dataset, d->trainIdx, d->evalIdx, d->mean,
+        r.smallest = evaluateSubnet(*d->net, space::Genome::smallest(s), d->dataset, d->trainIdx, d->dataset.train, d->evalIdx, d->mean,
                                     d->stdev, d->cfg.recalibrationImages);
         d->log += r.toJson() + "\n";
         d->save(epoch + 1, epoch + 1 == total);

@@ -11,6 +11,7 @@
 
 namespace edanas::data {
 struct Dataset;
+struct ImageSet;
 }
 
 namespace edanas::supernet {
@@ -103,10 +104,11 @@ private:
 };
 
 /// Evaluates one subnet: recalibrates batch norm on `recalImages` training images, then
-/// measures top-1 at every allowed exit position and the final head on `evalImages`
-/// validation images (0: all).
+/// measures top-1 at every allowed exit position and the final head on the images
+/// `evalIdx` of `evalSet` (the training part's validation split, or the test part).
 SubnetAccuracy evaluateSubnet(class SupernetImpl &net, const space::Genome &genome, const data::Dataset &dataset,
-                              const std::vector<std::int64_t> &trainIdx, const std::vector<std::int64_t> &evalIdx,
+                              const std::vector<std::int64_t> &trainIdx, const data::ImageSet &evalSet,
+                              const std::vector<std::int64_t> &evalIdx,
                               const std::vector<float> &mean, const std::vector<float> &std,
                               std::int64_t recalImages);
 

@@ -1,6 +1,7 @@
 // The command-line program, run as a user runs it.
 #include "fixtures.h"
 
+#include <QFile>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -96,6 +97,18 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("complete, 2 of 2 epochs"));
         QVERIFY(r.out.contains("tiny: 1 input channel(s), 10 classes"));
+        r = run({"supernet", "eval", ckpt, "--data", m_dir.path() + "/set", "--recalibration-images", "8"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("largest (d2,2,2,2,2"));
+        QVERIFY(r.out.contains("final"));
+        QVERIFY(r.out.contains("%"));
+        // a checkpoint is only evaluated on the data set it was trained on
+        edanas::test::writeIdxDataset((m_dir.path() + "/other").toStdString(), 3, 20, 2, 6, 6, false);
+        QFile::remove(m_dir.path() + "/other/t10k-images-idx3-ubyte");
+        QFile::remove(m_dir.path() + "/other/t10k-labels-idx1-ubyte");
+        r = run({"supernet", "eval", ckpt, "--data", m_dir.path() + "/other"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("was trained on the data set"));
         // the finished checkpoint is kept, not overwritten
         r = run(train);
         QCOMPARE(r.code, 1);

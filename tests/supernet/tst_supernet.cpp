@@ -265,9 +265,12 @@ private Q_SLOTS:
         const auto x = torch::randn({2, 1, genome.resolution, genome.resolution});
         QVERIFY(maxDiff(net->forwardGenome(x).final, loaded->forwardGenome(x).final) == 0.0);
         // half precision storage: the same network to float16 rounding
+        // a variance beyond float16's range survives half-precision storage
+        net->blocks[0][0]->depthwiseBn->runningVar.fill_(1e6);
         const std::string half = m_dir.path().toStdString() + "/half.pt";
         saveCheckpoint(half, *net, info, nullptr, true);
         Supernet h = loadCheckpoint(half);
+        QVERIFY(torch::equal(h->blocks[0][0]->depthwiseBn->runningVar, net->blocks[0][0]->depthwiseBn->runningVar));
         h->setActive(genome);
         QVERIFY(maxDiff(net->forwardGenome(x).final, h->forwardGenome(x).final) < 5e-2);
         checkCompatible(path, back, s, info.datasetHash);
