@@ -1,6 +1,8 @@
 #include "mainwindow/mainwindow.h"
 
 #include "data/dataset.h"
+#include "runtime.h"
+#include "supernet/checkpointinfo.h"
 #include "edanas/version.h"
 
 #include <QApplication>
@@ -17,6 +19,7 @@ int main(int argc, char *argv[])
     QApplication::setDesktopFileName(QStringLiteral("io.github.edanas.Studio"));
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.edanas.Studio")));
 
+    edanas::initTorchThreads();
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Design early-exit neural networks by architecture search."));
     parser.addHelpOption();
@@ -28,12 +31,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption formatOption(QStringLiteral("format"),
                                           QStringLiteral("Data-set format: auto, idx, cifar10, cifar100, folder."),
                                           QStringLiteral("format"), QStringLiteral("auto"));
+    const QCommandLineOption supernetOption(QStringLiteral("supernet"),
+                                            QStringLiteral("Supernet checkpoint (default: the shipped one)."),
+                                            QStringLiteral("file"));
     parser.addOption(dataOption);
+    parser.addOption(supernetOption);
     parser.addOption(formatOption);
     parser.process(app);
 
     edanas::ui::MainWindow window;
     window.show();
+    window.showSupernet(parser.isSet(supernetOption) ? parser.value(supernetOption)
+                                                     : QString::fromStdString(edanas::supernet::defaultSupernetPath()));
     window.openDataset(parser.isSet(dataOption) ? parser.value(dataOption)
                                                 : QString::fromStdString(edanas::data::defaultDatasetPath()),
                        parser.value(formatOption));

@@ -4,6 +4,7 @@
 #include "data/datasetpanel.h"
 #include "data/dataset.h"
 #include "mainwindow/mainwindow.h"
+#include "supernet/checkpointinfo.h"
 
 #include <QAction>
 #include <QApplication>
@@ -78,6 +79,18 @@ private Q_SLOTS:
         QVERIFY(failed.first().first().toString().contains(missing + ": does not exist"));
         QVERIFY(w.datasetPanel()->summaryText().contains(QStringLiteral("does not exist")));
         QVERIFY(!w.dataset());
+    }
+
+    void showsTheShippedSupernet()
+    {
+        MainWindow w;
+        const QString path = QString::fromStdString(edanas::supernet::defaultSupernetPath());
+        QVERIFY2(!path.isEmpty(), "resources/supernet/fashion-mnist-ofa-mbv3.pt is missing");
+        w.showSupernet(path);
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("ofa-mbv3 space, trained on fashion-mnist")));
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("validation top-1")));
+        w.showSupernet(m_dir.path() + "/none.pt");
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("none.pt: does not exist")));
     }
 
     void closingWhileLoadingIsSafe()

@@ -17,7 +17,11 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     , m_summary(new QLabel(this))
     , m_classes(new QTableWidget(this))
     , m_samples(new QLabel(this))
+    , m_supernet(new QLabel(this))
 {
+    m_supernet->setObjectName(QStringLiteral("supernetSummary"));
+    m_supernet->setWordWrap(true);
+    m_supernet->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_summary->setObjectName(QStringLiteral("datasetSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -35,6 +39,7 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     layout->addWidget(m_summary);
     layout->addWidget(m_samples);
     layout->addWidget(m_classes, 1);
+    layout->addWidget(m_supernet);
 }
 
 void DatasetPanel::showLoading(const QString &path)
@@ -108,6 +113,16 @@ void DatasetPanel::showDataset(std::shared_ptr<const data::Dataset> ds)
     }
     m_samples->setPixmap(QPixmap::fromImage(strip));
     m_samples->setToolTip(tr("The first training image of each class"));
+}
+
+void DatasetPanel::showSupernet(const QString &text)
+{
+    m_supernet->setText(text);
+}
+
+QString DatasetPanel::supernetText() const
+{
+    return m_supernet->text();
 }
 
 QString DatasetPanel::summaryText() const

@@ -25,14 +25,18 @@ public:
     void showLoading(const QString &path);
     void showDataset(std::shared_ptr<const data::Dataset> dataset);
     void showError(const QString &message);
+    /// The supernet the search will use: its file and what it says about itself.
+    void showSupernet(const QString &text);
 
     QString summaryText() const;
     int classRows() const;
+    QString supernetText() const;
 
 private:
     QLabel *m_summary;
     QTableWidget *m_classes;
     QLabel *m_samples;
+    QLabel *m_supernet;
 };
 
 } // namespace edanas::ui

@@ -30,6 +30,9 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    /// Shows what a supernet checkpoint says about itself (no weights are loaded).
+    void showSupernet(const QString &path);
+
     /// Loads a data set in a background thread; datasetLoaded or datasetFailed follows.
     void openDataset(const QString &path, const QString &format = QStringLiteral("auto"));
 
