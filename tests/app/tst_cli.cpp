@@ -2,6 +2,9 @@
 #include "fixtures.h"
 
 #include <QFile>
+
+#include <csignal>
+#include <sys/types.h>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -126,6 +129,33 @@ private Q_SLOTS:
         r = run({"supernet", "info", m_dir.path() + "/set/train-images-idx3-ubyte.gz"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("corrupt or truncated"));
+    }
+
+    void ctrlCKeepsTheLastEpochAndResumes()
+    {
+        const QString ckpt = m_dir.path() + "/interrupted.pt";
+        const QStringList train{"supernet", "train", "--space", "tiny", "--data", m_dir.path() + "/set", "--out", ckpt,
+                                "--epochs", "1,30,0,0", "--batch-size", "4", "--recalibration-images", "8"};
+        QProcess p;
+        p.start(qEnvironmentVariable("EDANAS_CLI"), train);
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        // wait until the first epoch is written, then press Ctrl-C
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("epoch 1/31 (largest 1)"), 120000);
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        out += p.readAllStandardOutput();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(out.contains("Interrupted"));
+        auto r = run({"supernet", "info", ckpt});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("unfinished"));
+        // only the same options resume it (tst_trainer checks the resumed run is exact)
+        QStringList shorter = train;
+        shorter[shorter.indexOf("1,30,0,0")] = "1,1,0,0";
+        r = run(shorter);
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("another configuration"));
     }
 
     void errorsNameTheFile()
