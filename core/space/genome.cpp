@@ -1,4 +1,5 @@
 #include "genome.h"
+#include "json.h"
 
 #include "data/split.h"
 
@@ -246,14 +247,7 @@ std::string Genome::toJson() const
 
 Genome Genome::fromJson(const std::string &json, const std::string &source)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
-    if (err.error != QJsonParseError::NoError)
-        throw SpaceError(source + ": not valid JSON at offset " + std::to_string(err.offset) + ": "
-                         + err.errorString().toStdString());
-    if (!doc.isObject())
-        throw SpaceError(source + ": expected a JSON object");
-    const QJsonObject o = doc.object();
+    const QJsonObject o = parseJsonObject(json, source);
     auto fail = [&](const std::string &place, const std::string &what) {
         throw SpaceError(source + ": " + place + ": " + what);
     };

@@ -1,4 +1,5 @@
 #include "searchspace.h"
+#include "json.h"
 
 #include "edanas/version.h"
 
@@ -165,14 +166,7 @@ private:
 
 SearchSpace SearchSpace::fromJson(const std::string &json, const std::string &source)
 {
-    QJsonParseError err{};
-    const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
-    if (err.error != QJsonParseError::NoError)
-        throw SpaceError(source + ": not valid JSON at offset " + std::to_string(err.offset) + ": "
-                         + err.errorString().toStdString());
-    if (!doc.isObject())
-        throw SpaceError(source + ": expected a JSON object at the top level");
-    const QJsonObject root = doc.object();
+    const QJsonObject root = parseJsonObject(json, source);
     Reader r(source);
     if (r.string(root, "", "format") != "edanas-space")
         r.fail("format", "expected \"edanas-space\"");

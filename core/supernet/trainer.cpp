@@ -217,6 +217,14 @@ struct Trainer::Private
     {
     }
 
+    std::unique_ptr<torch::optim::SGD> makeOptimizer() const
+    {
+        return std::make_unique<torch::optim::SGD>(net->parameters(), torch::optim::SGDOptions(cfg.learningRate)
+                                                                          .momentum(cfg.momentum)
+                                                                          .weight_decay(cfg.weightDecay)
+                                                                          .nesterov(true));
+    }
+
     int totalEpochs() const
     {
         int n = 0;
@@ -328,12 +336,9 @@ Trainer::Trainer(const data::Dataset &dataset, space::SearchSpace space, TrainCo
     d->mean.assign(stats.mean.begin(), stats.mean.end());
     d->stdev.assign(stats.std.begin(), stats.std.end());
 
-    d->net = Supernet(d->space);
     torch::manual_seed(d->cfg.seed);
     d->net = Supernet(d->space);
-    d->optimizer = std::make_unique<torch::optim::SGD>(
-        d->net->parameters(),
-        torch::optim::SGDOptions(d->cfg.learningRate).momentum(d->cfg.momentum).weight_decay(d->cfg.weightDecay).nesterov(true));
+    d->optimizer = d->makeOptimizer();
 
     std::error_code ec;
     if (std::filesystem::exists(d->outPath, ec) && !overwrite) {
@@ -350,9 +355,7 @@ Trainer::Trainer(const data::Dataset &dataset, space::SearchSpace space, TrainCo
             throw CheckpointError(d->outPath + ": holds an unfinished training with another configuration ("
                                   + theirs + "); resume it with the same options or choose another output file");
         d->net = loadCheckpoint(d->outPath, nullptr, nullptr);
-        d->optimizer = std::make_unique<torch::optim::SGD>(
-            d->net->parameters(),
-            torch::optim::SGDOptions(d->cfg.learningRate).momentum(d->cfg.momentum).weight_decay(d->cfg.weightDecay).nesterov(true));
+        d->optimizer = d->makeOptimizer();
         loadCheckpoint(d->outPath, nullptr, d->optimizer.get()); // the optimizer's state
         d->startEpoch = state.value(QLatin1String("next_epoch")).toInt();
         d->log = info.trainingLog;
