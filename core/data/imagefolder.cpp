@@ -96,8 +96,14 @@ ImageFolderContent readImageFolder(const std::string &dir, const ImageFolderOpti
         std::vector<std::string> files;
         for (const auto &e : fs::directory_iterator(classDir)) {
             const std::string fname = e.path().filename().string();
-            if (!fname.empty() && fname[0] != '.' && e.is_regular_file() && hasImageExtension(fname))
+            if (fname.empty() || fname[0] == '.' || !hasImageExtension(fname))
+                continue;
+            std::error_code fileEc;
+            if (e.is_regular_file(fileEc))
                 files.push_back(e.path().string());
+            else if (!e.is_directory(fileEc))
+                // a broken link, a device, a pipe: named like an image but not one
+                throw DataError(e.path().string(), "cannot be read as an image (not a readable file: a broken link?)");
         }
         if (files.empty())
             throw DataError(classDir.string(), "is an empty class: it holds no image files");
