@@ -67,40 +67,62 @@ ExitEvaluation evaluate(const ExitProfile &p, const ExitConfig &c)
                          : c.rule == space::ExitRule::Entropy    ? p.entropy.data()
                                                                  : p.confidence.data();
     std::vector<std::int64_t> count(k + 1, 0), right(k + 1, 0);
-    for (int s = 0; s < p.samples; ++s) {
-        const std::size_t row = std::size_t(s) * std::size_t(p.positions);
-        std::size_t leave = k;
-        double stay = 1.0; // NACHOS: probability of not having left so far
-        for (std::size_t i = 0; i < k; ++i) {
-            const float v = score[row + std::size_t(c.exits[i])];
-            bool ok;
-            if (c.rule == space::ExitRule::Confidence) {
-                stay *= 1.0 - double(v);
-                ok = 1.0 - stay >= c.thresholds[i]; // sum of p_j = 1 - prod (1 - c_j)
+    // The inputs still in the network, compacted after each exit without branches;
+    // for the confidence rule, each one's probability of not having left so far.
+    thread_local std::vector<int> remaining;
+    thread_local std::vector<double> stay;
+    const int n = p.samples;
+    remaining.resize(std::size_t(n));
+    stay.assign(std::size_t(n), 1.0);
+    for (int s = 0; s < n; ++s)
+        remaining[std::size_t(s)] = s;
+    std::size_t m = std::size_t(n);
+    const bool cumulative = c.rule == space::ExitRule::Confidence;
+    const bool below = c.rule == space::ExitRule::Entropy;
+    for (std::size_t i = 0; i < k; ++i) {
+        const std::size_t column = std::size_t(c.exits[i]) * std::size_t(n);
+        const float *col = score + column;
+        const std::uint8_t *ok = p.correct.data() + column;
+        const double t = c.thresholds[i];
+        std::size_t kept = 0;
+        std::int64_t left = 0, leftRight = 0;
+        for (std::size_t r = 0; r < m; ++r) {
+            const int s = remaining[r];
+            const double v = double(col[s]);
+            double st = stay[r];
+            bool accept;
+            if (cumulative) {
+                st *= 1.0 - v;
+                accept = 1.0 - st >= t; // sum of p_j = 1 - prod (1 - c_j)
             } else {
-                ok = accepts(c.rule, v, c.thresholds[i]);
+                accept = below ? v <= t : v >= t;
             }
-            if (ok) {
-                leave = i;
-                break;
-            }
+            left += accept;
+            leftRight += accept & ok[s];
+            remaining[kept] = s;
+            stay[kept] = st;
+            kept += !accept;
         }
-        const int pos = leave < k ? c.exits[leave] : finalPos;
-        ++count[leave];
-        right[leave] += p.correct[row + std::size_t(pos)];
+        count[i] = left;
+        right[i] = leftRight;
+        m = kept;
     }
+    const std::uint8_t *finalOk = p.correct.data() + std::size_t(finalPos) * std::size_t(n);
+    count[k] = std::int64_t(m);
+    for (std::size_t r = 0; r < m; ++r)
+        right[k] += finalOk[remaining[r]];
     ExitEvaluation e;
-    const double n = p.samples > 0 ? double(p.samples) : 1.0;
+    const double total = p.samples > 0 ? double(p.samples) : 1.0;
     std::int64_t totalRight = 0;
     for (std::size_t i = 0; i <= k; ++i) {
-        const double w = double(count[i]) / n;
+        const double w = double(count[i]) / total;
         e.share.push_back(w);
         e.exitAccuracy.push_back(count[i] ? double(right[i]) / double(count[i]) : 0.0);
         e.averageMacsPaper += w * paper[i];
         e.averageMacsTrue += w * truth[i];
         totalRight += right[i];
     }
-    e.accuracy = double(totalRight) / n;
+    e.accuracy = double(totalRight) / total;
     return e;
 }
 

@@ -8,9 +8,9 @@
 namespace edanas::eenn {
 
 /// For one backbone: what every exit position says about every validation sample, so
-/// that any exit configuration can be evaluated without running the network. Samples
-/// are stored contiguously (sample-major: [sample * positions + position]); the last
-/// position is the final head.
+/// that any exit configuration can be evaluated without running the network. Stored
+/// position-major ([position * samples + sample]): evaluation walks one position's
+/// column at a time. The last position is the final head.
 struct ExitProfile
 {
     int samples = 0;
@@ -25,7 +25,7 @@ struct ExitProfile
 
     /// Allocates storage for `n` samples at `p` positions.
     void resize(int n, int p);
-    std::size_t at(int sample, int pos) const { return std::size_t(sample) * std::size_t(positions) + std::size_t(pos); }
+    std::size_t at(int sample, int pos) const { return std::size_t(pos) * std::size_t(samples) + std::size_t(sample); }
     /// Bytes held by the per-sample arrays.
     std::size_t bytes() const;
 };
