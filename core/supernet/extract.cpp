@@ -115,6 +115,63 @@ void StaticEennImpl::fuseBatchNorm()
     m_fused = true;
 }
 
+StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
+{
+    const auto &stem = m_arch.blocks.front();
+    const std::int64_t n = x.size(0);
+    const int classes = m_arch.classes;
+    EarlyExitResult r;
+    r.predictions = torch::full({n}, -1, torch::kInt64);
+    r.exitIndex = torch::full({n}, std::int64_t(m_arch.exits.size()), torch::kInt64);
+    auto alive = torch::arange(n, torch::kInt64); // original index of each row of h
+    auto stay = torch::ones({n}, torch::kFloat64);  // NACHOS: probability of not having left
+    auto h = activate(batchNorm(conv2d(x, m_stem, m_stemBias, stem.stride, 1), m_stemBn, false, 0.1), stem.activation);
+    std::size_t nextExit = 0;
+    for (std::size_t i = 1; i + 1 < m_arch.blocks.size() && alive.size(0) > 0; ++i) {
+        const auto &b = m_arch.blocks[i];
+        h = mbconv(h, m_blocks[i - 1], b.stride, b.activation, b.residual, false, 0.1);
+        while (nextExit < m_arch.exits.size() && m_arch.exits[nextExit].blockIndex == int(i) && alive.size(0) > 0) {
+            const auto logits = exitForward(h, m_exits[nextExit], m_arch.eecType, m_arch.exits[nextExit].maxPools,
+                                            false, 0.1);
+            const auto cls = logits.narrow(1, 0, classes);
+            const auto prob = torch::softmax(cls, 1);
+            const double t = m_genome.exits[nextExit].threshold;
+            torch::Tensor accept;
+            switch (m_genome.rule) {
+            case space::ExitRule::Margin: {
+                const auto top = std::get<0>(prob.topk(2, 1));
+                accept = (top.select(1, 0) - top.select(1, 1)).to(torch::kFloat64) >= t;
+                break;
+            }
+            case space::ExitRule::MaxSoftmax:
+                accept = std::get<0>(prob.max(1)).to(torch::kFloat64) >= t;
+                break;
+            case space::ExitRule::Entropy:
+                accept = (-(prob * torch::log(prob.clamp_min(1e-12))).sum(1)).to(torch::kFloat64) <= t;
+                break;
+            case space::ExitRule::Confidence: {
+                const auto c = logits.size(1) > classes ? torch::sigmoid(logits.select(1, classes)).to(torch::kFloat64)
+                                                        : torch::zeros({alive.size(0)}, torch::kFloat64);
+                stay = stay * (1.0 - c);
+                accept = (1.0 - stay) >= t;
+                break;
+            }
+            }
+            const auto leaving = alive.masked_select(accept);
+            r.predictions.index_put_({leaving}, cls.argmax(1).masked_select(accept));
+            r.exitIndex.index_put_({leaving}, std::int64_t(nextExit));
+            const auto keep = accept.logical_not();
+            alive = alive.masked_select(keep);
+            stay = stay.masked_select(keep);
+            h = h.index({keep});
+            ++nextExit;
+        }
+    }
+    if (alive.size(0) > 0)
+        r.predictions.index_put_({alive}, headForward(h, m_head, false, 0.1, 0.0).argmax(1));
+    return r;
+}
+
 std::int64_t StaticEennImpl::parameterCount() const
 {
     std::int64_t n = 0;

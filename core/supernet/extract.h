@@ -19,6 +19,16 @@ public:
     /// Logits of every exit (in order) and of the final head, for the whole batch.
     SubnetOutput forward(const torch::Tensor &x);
 
+    /// Real early-exit inference: at each exit the inputs its rule accepts (the
+    /// genome's rule and thresholds) leave and are removed from the batch before the
+    /// next block; the rest go on, and the final head takes what is left.
+    struct EarlyExitResult
+    {
+        torch::Tensor predictions; ///< int64, one per input, in input order
+        torch::Tensor exitIndex;   ///< int64: 0.. for the exits, exits().size() for the head
+    };
+    EarlyExitResult infer(const torch::Tensor &x);
+
     const space::Architecture &architecture() const { return m_arch; }
     const space::Genome &genome() const { return m_genome; }
     std::int64_t parameterCount() const;

@@ -2,6 +2,7 @@
 // gives what applying the rule to the network's own outputs gives.
 #include "data/batchloader.h"
 #include "eenn/profiler.h"
+#include "supernet/extract.h"
 #include "supernet/recalibrate.h"
 
 #include <QTest>
@@ -63,7 +64,8 @@ private Q_SLOTS:
         std::vector<double> thresholds;
         for (int q : exits) {
             const auto top = std::get<0>(torch::softmax(out.exits[std::size_t(q)], 1).topk(2, 1));
-            thresholds.push_back((top.select(1, 0) - top.select(1, 1)).median().item<double>());
+            // just above the median, so that no input sits on the threshold itself
+            thresholds.push_back((top.select(1, 0) - top.select(1, 1)).median().item<double>() + 1e-6);
         }
         std::int64_t right = 0;
         std::vector<std::int64_t> count(3, 0);
@@ -86,6 +88,20 @@ private Q_SLOTS:
         for (std::size_t k = 0; k < 3; ++k)
             QCOMPARE(e.share[k], double(count[k]) / 300.0);
         QVERIFY(count[0] > 0 && count[2] > 0); // the configuration really splits the inputs
+
+        // Real early-exit inference, inputs removed from the batch as they leave: the
+        // same predictions' accuracy and the same exit counts as the profile predicts.
+        space::Genome withExits = g;
+        for (std::size_t k = 0; k < exits.size(); ++k)
+            withExits.exits.push_back({positions[std::size_t(exits[k])].first, positions[std::size_t(exits[k])].second,
+                                       thresholds[k]});
+        supernet::StaticEenn eenn(*net, withExits);
+        eenn->eval();
+        const auto real = eenn->infer(x);
+        const auto labels = torch::tensor(std::vector<std::int64_t>(set.labels.begin(), set.labels.end()));
+        QCOMPARE(real.predictions.eq(labels).sum().item<std::int64_t>(), right);
+        for (std::int64_t k = 0; k < 3; ++k)
+            QCOMPARE(real.exitIndex.eq(k).sum().item<std::int64_t>(), count[std::size_t(k)]);
     }
 };
 
