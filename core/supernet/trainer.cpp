@@ -100,6 +100,19 @@ torch::Tensor resizeTo(const torch::Tensor &x, int res)
                                  .align_corners(false));
 }
 
+// `count` indices spread evenly over `indices` (all of them when count is 0 or more
+// than there are), so that every class of a stratified split stays represented.
+std::vector<std::int64_t> evenSubset(const std::vector<std::int64_t> &indices, std::int64_t count)
+{
+    if (count <= 0 || count >= std::int64_t(indices.size()))
+        return indices;
+    std::vector<std::int64_t> sub;
+    const double step = double(indices.size()) / double(count);
+    for (std::int64_t i = 0; i < count; ++i)
+        sub.push_back(indices[std::size_t(double(i) * step)]);
+    return sub;
+}
+
 std::string positionName(const Position &p)
 {
     return "s" + std::to_string(p.first + 1) + ".b" + std::to_string(p.second + 1);
@@ -311,27 +324,12 @@ Trainer::Trainer(const data::Dataset &dataset, space::SearchSpace space, TrainCo
 
     d->datasetHash = data::contentHash(dataset);
     d->split = data::stratifiedSplit(dataset.train.labels, dataset.classCount(), d->cfg.validationShare, d->cfg.seed);
-    d->trainIdx = d->split.train;
-    if (d->cfg.trainImages > 0 && d->cfg.trainImages < std::int64_t(d->trainIdx.size())) {
-        // an evenly spread subset, so that every class stays represented
-        std::vector<std::int64_t> sub;
-        const double step = double(d->trainIdx.size()) / double(d->cfg.trainImages);
-        for (std::int64_t i = 0; i < d->cfg.trainImages; ++i)
-            sub.push_back(d->trainIdx[std::size_t(double(i) * step)]);
-        d->trainIdx = sub;
-    }
+    d->trainIdx = evenSubset(d->split.train, d->cfg.trainImages);
     if (std::int64_t(d->trainIdx.size()) < d->cfg.batchSize)
         throw std::invalid_argument("only " + std::to_string(d->trainIdx.size())
                                     + " training images, fewer than one batch of " + std::to_string(d->cfg.batchSize)
                                     + "; lower --batch-size");
-    d->evalIdx = d->split.validation;
-    if (d->cfg.evalImages > 0 && d->cfg.evalImages < std::int64_t(d->evalIdx.size())) {
-        std::vector<std::int64_t> sub;
-        const double step = double(d->evalIdx.size()) / double(d->cfg.evalImages);
-        for (std::int64_t i = 0; i < d->cfg.evalImages; ++i)
-            sub.push_back(d->evalIdx[std::size_t(double(i) * step)]);
-        d->evalIdx = sub;
-    }
+    d->evalIdx = evenSubset(d->split.validation, d->cfg.evalImages);
     const auto stats = data::channelStats(dataset.train, d->split.train);
     d->mean.assign(stats.mean.begin(), stats.mean.end());
     d->stdev.assign(stats.std.begin(), stats.std.end());
