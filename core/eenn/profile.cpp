@@ -1,5 +1,7 @@
 #include "profile.h"
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +27,26 @@ std::size_t ExitProfile::bytes() const
 {
     return correct.size() * (sizeof(std::uint8_t) + sizeof(std::int16_t) + 4 * sizeof(float));
 }
+
+namespace {
+
+/// The float f such that, for every float v, (v >= f) == (double(v) >= t), or with
+/// `below`, (v <= f) == (double(v) <= t): the profile's scores are floats.
+float floatThreshold(double t, bool below)
+{
+    if (std::isnan(t))
+        return std::numeric_limits<float>::quiet_NaN();
+    float f = float(t);
+    if (below) {
+        if (double(f) > t)
+            f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+    } else if (double(f) < t) {
+        f = std::nextafter(f, std::numeric_limits<float>::infinity());
+    }
+    return f;
+}
+
+} // namespace
 
 bool accepts(space::ExitRule rule, float value, double threshold)
 {
@@ -67,50 +89,67 @@ ExitEvaluation evaluate(const ExitProfile &p, const ExitConfig &c)
                          : c.rule == space::ExitRule::Entropy    ? p.entropy.data()
                                                                  : p.confidence.data();
     std::vector<std::int64_t> count(k + 1, 0), right(k + 1, 0);
-    // The inputs still in the network, compacted after each exit without branches;
-    // for the confidence rule, each one's probability of not having left so far.
-    thread_local std::vector<int> remaining;
-    thread_local std::vector<double> stay;
+    // Column by column over contiguous arrays, with no branch on the data: `alive`
+    // marks the inputs still in the network; for the confidence rule `stay` is each
+    // input's probability of not having left so far (in float, as inference computes
+    // it). Work per exit is the same whatever share of inputs leaves there, and the
+    // loops vectorise.
+    thread_local std::vector<std::uint8_t> alive;
+    thread_local std::vector<float> stay;
     const int n = p.samples;
-    remaining.resize(std::size_t(n));
-    stay.assign(std::size_t(n), 1.0);
-    for (int s = 0; s < n; ++s)
-        remaining[std::size_t(s)] = s;
-    std::size_t m = std::size_t(n);
+    alive.assign(std::size_t(n), 1);
     const bool cumulative = c.rule == space::ExitRule::Confidence;
     const bool below = c.rule == space::ExitRule::Entropy;
-    for (std::size_t i = 0; i < k; ++i) {
+    if (cumulative)
+        stay.assign(std::size_t(n), 1.0f);
+    std::int64_t stillIn = n;
+    std::uint8_t *__restrict al = alive.data();
+    for (std::size_t i = 0; i < k && stillIn > 0; ++i) {
         const std::size_t column = std::size_t(c.exits[i]) * std::size_t(n);
-        const float *col = score + column;
-        const std::uint8_t *ok = p.correct.data() + column;
-        const double t = c.thresholds[i];
-        std::size_t kept = 0;
-        std::int64_t left = 0, leftRight = 0;
-        for (std::size_t r = 0; r < m; ++r) {
-            const int s = remaining[r];
-            const double v = double(col[s]);
-            double st = stay[r];
-            bool accept;
-            if (cumulative) {
-                st *= 1.0 - v;
-                accept = 1.0 - st >= t; // sum of p_j = 1 - prod (1 - c_j)
-            } else {
-                accept = below ? v <= t : v >= t;
+        const float *__restrict col = score + column;
+        const std::uint8_t *__restrict ok = p.correct.data() + column;
+        std::uint32_t left = 0, leftRight = 0;
+        if (cumulative) {
+            const float t = floatThreshold(c.thresholds[i], false);
+            float *__restrict st = stay.data();
+            for (int s = 0; s < n; ++s) {
+                st[s] *= 1.0f - col[s];
+                // sum of p_j = 1 - prod (1 - c_j)
+                const std::uint8_t accept = al[s] & std::uint8_t(1.0f - st[s] >= t);
+                left += accept;
+                leftRight += accept & ok[s];
+                al[s] ^= accept;
             }
-            left += accept;
-            leftRight += accept & ok[s];
-            remaining[kept] = s;
-            stay[kept] = st;
-            kept += !accept;
+        } else if (below) {
+            const float t = floatThreshold(c.thresholds[i], true);
+            for (int s = 0; s < n; ++s) {
+                const std::uint8_t accept = al[s] & std::uint8_t(col[s] <= t);
+                left += accept;
+                leftRight += accept & ok[s];
+                al[s] ^= accept;
+            }
+        } else {
+            // One float comparison that decides exactly as accepts() does in double.
+            const float t = floatThreshold(c.thresholds[i], false);
+            for (int s = 0; s < n; ++s) {
+                const std::uint8_t accept = al[s] & std::uint8_t(col[s] >= t);
+                left += accept;
+                leftRight += accept & ok[s];
+                al[s] ^= accept;
+            }
         }
         count[i] = left;
         right[i] = leftRight;
-        m = kept;
+        stillIn -= left;
     }
-    const std::uint8_t *finalOk = p.correct.data() + std::size_t(finalPos) * std::size_t(n);
-    count[k] = std::int64_t(m);
-    for (std::size_t r = 0; r < m; ++r)
-        right[k] += finalOk[remaining[r]];
+    count[k] = stillIn;
+    if (stillIn > 0) {
+        const std::uint8_t *finalOk = p.correct.data() + std::size_t(finalPos) * std::size_t(n);
+        std::uint32_t r = 0;
+        for (int s = 0; s < n; ++s)
+            r += al[s] & finalOk[s];
+        right[k] = r;
+    }
     ExitEvaluation e;
     const double total = p.samples > 0 ? double(p.samples) : 1.0;
     std::int64_t totalRight = 0;

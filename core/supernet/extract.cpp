@@ -124,7 +124,8 @@ StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
     r.predictions = torch::full({n}, -1, torch::kInt64);
     r.exitIndex = torch::full({n}, std::int64_t(m_arch.exits.size()), torch::kInt64);
     auto alive = torch::arange(n, torch::kInt64); // original index of each row of h
-    auto stay = torch::ones({n}, torch::kFloat64);  // NACHOS: probability of not having left
+    // NACHOS: probability of not having left, in float as the exit profile computes it
+    auto stay = torch::ones({n}, torch::kFloat32);
     auto h = activate(batchNorm(conv2d(x, m_stem, m_stemBias, stem.stride, 1), m_stemBn, false, 0.1), stem.activation);
     std::size_t nextExit = 0;
     for (std::size_t i = 1; i + 1 < m_arch.blocks.size() && alive.size(0) > 0; ++i) {
@@ -150,10 +151,10 @@ StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
                 accept = (-(prob * torch::log(prob.clamp_min(1e-12))).sum(1)).to(torch::kFloat64) <= t;
                 break;
             case space::ExitRule::Confidence: {
-                const auto c = logits.size(1) > classes ? torch::sigmoid(logits.select(1, classes)).to(torch::kFloat64)
-                                                        : torch::zeros({alive.size(0)}, torch::kFloat64);
+                const auto c = logits.size(1) > classes ? torch::sigmoid(logits.select(1, classes))
+                                                        : torch::zeros({alive.size(0)}, torch::kFloat32);
                 stay = stay * (1.0 - c);
-                accept = (1.0 - stay) >= t;
+                accept = (1.0 - stay).to(torch::kFloat64) >= t;
                 break;
             }
             }
