@@ -15,6 +15,7 @@ struct ExitProfile
 {
     int samples = 0;
     int positions = 0; ///< exit positions including the final head
+    int classes = 0;   ///< of the data set; 0 when unknown
     std::vector<std::pair<int, int>> position; ///< (stage, block); (-1, -1) for the final head
     std::vector<std::int64_t> backboneMacs;    ///< B_i per position
     std::vector<std::int64_t> exitMacs;        ///< C_i per position (the head for the final one)

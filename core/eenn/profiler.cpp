@@ -20,6 +20,7 @@ ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backb
     ExitProfile profile;
     const int P = int(positions.size()) + 1;
     profile.resize(int(indices.size()), P);
+    profile.classes = space.classes;
     for (int q = 0; q < P; ++q) {
         profile.position[std::size_t(q)] = q + 1 < P ? positions[std::size_t(q)] : std::make_pair(-1, -1);
         profile.backboneMacs[std::size_t(q)] = cost.positions[std::size_t(q)].backboneMacs;

@@ -4,6 +4,7 @@
 
 #include <QTest>
 
+#include <cmath>
 #include <random>
 
 using namespace edanas;
@@ -133,6 +134,60 @@ private Q_SLOTS:
         const auto loose = eenn::evaluate(p, {{0, 2}, ExitRule::Entropy, {1.0, 1.0}});
         const auto strict = eenn::evaluate(p, {{0, 2}, ExitRule::Entropy, {0.5, 1.0}});
         QVERIFY(strict.share[0] <= loose.share[0]);
+    }
+
+    void agreesWithThePerSampleDefinition()
+    {
+        // Walk each sample through the exits with accepts() (in double, as inference
+        // does), for random configurations whose thresholds often sit exactly on a
+        // stored score or just beside it.
+        const auto p = randomProfile(3000, 8, 3);
+        std::mt19937 rng(5);
+        for (int trial = 0; trial < 200; ++trial) {
+            eenn::ExitConfig c;
+            c.rule = ExitRule(trial % 4);
+            for (int q = 0; q < p.positions - 1; ++q)
+                if (rng() % 3 == 0) {
+                    c.exits.push_back(q);
+                    const float *col = c.rule == ExitRule::Margin       ? p.margin.data()
+                                       : c.rule == ExitRule::MaxSoftmax ? p.maxSoftmax.data()
+                                       : c.rule == ExitRule::Entropy    ? p.entropy.data()
+                                                                        : p.confidence.data();
+                    double t = double(col[p.at(int(rng() % 3000), q)]);
+                    if (rng() % 3 == 1)
+                        t = std::nextafter(t, 2.0 * t + 1.0);
+                    else if (rng() % 3 == 2)
+                        t = std::nextafter(t, -1.0);
+                    c.thresholds.push_back(c.rule == ExitRule::Confidence ? double(std::uniform_real_distribution<float>(0.2f, 0.9f)(rng)) : t);
+                }
+            std::vector<std::int64_t> count(c.exits.size() + 1, 0);
+            std::int64_t right = 0;
+            for (int s = 0; s < p.samples; ++s) {
+                std::size_t leave = c.exits.size();
+                float stay = 1.0f;
+                for (std::size_t i = 0; i < c.exits.size(); ++i) {
+                    const auto at = p.at(s, c.exits[i]);
+                    float v = c.rule == ExitRule::Margin       ? p.margin[at]
+                              : c.rule == ExitRule::MaxSoftmax ? p.maxSoftmax[at]
+                              : c.rule == ExitRule::Entropy    ? p.entropy[at]
+                                                               : p.confidence[at];
+                    if (c.rule == ExitRule::Confidence) {
+                        stay *= 1.0f - v;
+                        v = 1.0f - stay;
+                    }
+                    if (eenn::accepts(c.rule, v, c.thresholds[i])) {
+                        leave = i;
+                        break;
+                    }
+                }
+                ++count[leave];
+                right += p.correct[p.at(s, leave < c.exits.size() ? c.exits[leave] : p.positions - 1)];
+            }
+            const auto e = eenn::evaluate(p, c);
+            QCOMPARE(e.accuracy, double(right) / p.samples);
+            for (std::size_t i = 0; i < count.size(); ++i)
+                QCOMPARE(e.share[i], double(count[i]) / p.samples);
+        }
     }
 
     void extremesAndTheLastExit()
