@@ -42,6 +42,7 @@ CostReport computeCost(const space::Architecture &a, const space::SearchSpace &s
         c.backboneMacs = a.macsThrough(x.blockIndex);
         c.exitMacs = x.macs();
         c.exitParams = x.params();
+        c.maxPools = x.maxPools;
         r.exits.push_back(c);
         r.params += x.params();
         r.peakActivationElements = std::max(r.peakActivationElements, peakOf(x.layers, 0));
@@ -52,13 +53,17 @@ CostReport computeCost(const space::Architecture &a, const space::SearchSpace &s
     final.exitParams = a.blocks.back().params();
     r.exits.push_back(final);
 
-    for (const auto &[stage, block] : space::allowedExitPositions(space, genome)) {
+    const auto allowed = space::allowedExitPositions(space, genome);
+    const auto pools = space::positionMaxPools(space, genome, a);
+    for (std::size_t i = 0; i < allowed.size(); ++i) {
+        const auto [stage, block] = allowed[i];
         const int idx = a.blockIndex(stage, block);
         const auto &after = a.blocks[std::size_t(idx)];
-        const auto layers = space::exitLayers(space, after.outChannels, after.outH, 0);
+        const auto layers = space::exitLayers(space, after.outChannels, after.outH, pools[i]);
         ExitCost c;
         c.stage = stage;
         c.block = block;
+        c.maxPools = pools[i];
         c.backboneMacs = a.macsThrough(idx);
         for (const auto &l : layers) {
             c.exitMacs += l.macs();

@@ -15,6 +15,7 @@ struct ExitCost
     std::int64_t backboneMacs = 0; ///< B_i: stem through the block the exit follows
     std::int64_t exitMacs = 0;     ///< C_i: the exit classifier (the head, for the final exit)
     std::int64_t exitParams = 0;
+    int maxPools = 0;              ///< NACHOS: 2x2 max-pools before the exit classifier
 
     std::int64_t cumulativeMacs() const { return backboneMacs + exitMacs; }
 };

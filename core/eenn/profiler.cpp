@@ -16,6 +16,9 @@ ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backb
     for (const auto &p : space::allowedExitPositions(space, g))
         positions.push_back(p);
     const auto cost = cost::computeCost(space, g);
+    std::vector<int> pools; // NACHOS: each position's max-pools, as every configuration has them
+    for (std::size_t q = 0; q < positions.size(); ++q)
+        pools.push_back(cost.positions[q].maxPools);
 
     ExitProfile profile;
     const int P = int(positions.size()) + 1;
@@ -36,7 +39,7 @@ ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backb
     data::Batch batch;
     int offset = 0;
     while (loader.next(batch)) {
-        const auto out = net.forward(batch.images, positions, true);
+        const auto out = net.forward(batch.images, positions, true, pools);
         const auto n = batch.labels.size(0);
         for (int q = 0; q < P; ++q) {
             const auto &logits = q + 1 < P ? out.exits[std::size_t(q)] : out.final;

@@ -1,5 +1,6 @@
 #include "architecture.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace edanas::space {
@@ -135,6 +136,37 @@ std::int64_t Architecture::macsThrough(int index) const
     return s;
 }
 
+std::vector<int> positionMaxPools(const SearchSpace &space, const Genome &genome, const Architecture &backbone)
+{
+    const auto allowed = allowedExitPositions(space, genome);
+    std::vector<int> pools(allowed.size(), 0);
+    if (space.eecType != EecType::Nachos)
+        return pools;
+    const Architecture &a = backbone;
+    std::int64_t nextCost = a.macsThrough(int(a.blocks.size()) - 1); // the final head's
+    for (std::size_t i = allowed.size(); i-- > 0;) {
+        const int index = a.blockIndex(allowed[i].first, allowed[i].second);
+        const BlockSpec &after = a.blocks[std::size_t(index)];
+        auto cost = [&] {
+            std::int64_t c = a.macsThrough(index);
+            for (const auto &l : exitLayers(space, after.outChannels, after.outH, pools[i]))
+                c += l.macs();
+            return c;
+        };
+        while (cost() >= nextCost && (after.outH >> pools[i]) > 1)
+            ++pools[i];
+        nextCost = cost();
+    }
+    return pools;
+}
+
+std::vector<int> positionMaxPools(const SearchSpace &space, const Genome &genome)
+{
+    Genome backbone = genome;
+    backbone.exits.clear();
+    return positionMaxPools(space, genome, describe(space, backbone, false));
+}
+
 std::vector<LayerSpec> exitLayers(const SearchSpace &space, int width, int h, int maxPools)
 {
     std::vector<LayerSpec> layers;
@@ -258,28 +290,20 @@ Architecture describe(const SearchSpace &space, const Genome &genome, bool withE
 
     if (!withExits)
         return a;
+    std::vector<int> pools;
+    if (space.eecType == EecType::Nachos)
+        pools = positionMaxPools(space, genome, a);
+    const auto allowed = allowedExitPositions(space, genome);
     for (const auto &e : genome.exits) {
         ExitHeadSpec x;
         x.stage = e.stage;
         x.block = e.block;
         x.blockIndex = a.blockIndex(e.stage, e.block);
+        const auto at = std::find(allowed.begin(), allowed.end(), std::make_pair(e.stage, e.block));
+        x.maxPools = pools.empty() || at == allowed.end() ? 0 : pools[std::size_t(at - allowed.begin())];
         const BlockSpec &after = a.blocks[std::size_t(x.blockIndex)];
-        x.layers = exitLayers(space, after.outChannels, after.outH, 0);
+        x.layers = exitLayers(space, after.outChannels, after.outH, x.maxPools);
         a.exits.push_back(x);
-    }
-    if (space.eecType == EecType::Nachos) {
-        // Keep every exit cheaper than the next one (the final head counts as the last):
-        // prepend 2x2 max-pools, from the second-to-last exit backwards.
-        std::int64_t nextCost = a.macsThrough(int(a.blocks.size()) - 1);
-        for (auto it = a.exits.rbegin(); it != a.exits.rend(); ++it) {
-            const BlockSpec &after = a.blocks[std::size_t(it->blockIndex)];
-            auto cost = [&] { return a.macsThrough(it->blockIndex) + it->macs(); };
-            while (cost() >= nextCost && (after.outH >> it->maxPools) > 1) {
-                ++it->maxPools;
-                it->layers = exitLayers(space, after.outChannels, after.outH, it->maxPools);
-            }
-            nextCost = cost();
-        }
     }
     return a;
 }

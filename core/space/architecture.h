@@ -87,6 +87,15 @@ struct Architecture
 /// With `withExits` false the exits are left out.
 Architecture describe(const SearchSpace &space, const Genome &genome, bool withExits = true);
 
+/// NACHOS exits: the 2x2 max-pools prepended to an exit at each allowed position of
+/// the genome's backbone (all zero for EDANAS exits). From the final head backwards
+/// over every allowed position, an exit gets pools until its cumulative cost is below
+/// the next position's. It depends on the backbone alone, so every subset of positions
+/// keeps each exit cheaper than the later ones, and one exit profile serves every exit
+/// configuration. `backbone` is describe(space, genome without exits, false).
+std::vector<int> positionMaxPools(const SearchSpace &space, const Genome &genome, const Architecture &backbone);
+std::vector<int> positionMaxPools(const SearchSpace &space, const Genome &genome);
+
 /// The layers of an exit classifier of the space's type at a stage width, for an input
 /// of `h` x `h` pixels after `maxPools` 2x2 pools.
 std::vector<LayerSpec> exitLayers(const SearchSpace &space, int width, int h, int maxPools);

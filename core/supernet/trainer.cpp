@@ -100,19 +100,6 @@ torch::Tensor resizeTo(const torch::Tensor &x, int res)
                                  .align_corners(false));
 }
 
-// `count` indices spread evenly over `indices` (all of them when count is 0 or more
-// than there are), so that every class of a stratified split stays represented.
-std::vector<std::int64_t> evenSubset(const std::vector<std::int64_t> &indices, std::int64_t count)
-{
-    if (count <= 0 || count >= std::int64_t(indices.size()))
-        return indices;
-    std::vector<std::int64_t> sub;
-    const double step = double(indices.size()) / double(count);
-    for (std::int64_t i = 0; i < count; ++i)
-        sub.push_back(indices[std::size_t(double(i) * step)]);
-    return sub;
-}
-
 std::string positionName(const Position &p)
 {
     return "s" + std::to_string(p.first + 1) + ".b" + std::to_string(p.second + 1);
@@ -182,15 +169,16 @@ SubnetAccuracy evaluateSubnet(SupernetImpl &net, const space::Genome &genome, co
     pp.std = stdev;
     pp.resolution = genome.resolution;
     // a fixed, spread-out subset of the training split for the statistics
+    const auto pools = space::positionMaxPools(space, genome);
     data::BatchLoader recal(ds.train, trainIdx, 256, pp, true, 12345);
-    recalibrateBatchNorm(net, positions, recal, recalImages);
+    recalibrateBatchNorm(net, positions, recal, recalImages, pools);
     data::BatchLoader eval(evalSet, evalIdx, 500, pp, false, 0);
     std::vector<std::int64_t> correct(positions.size() + 1, 0);
     std::int64_t seen = 0;
     data::Batch b;
     c10::InferenceMode guard;
     while (eval.next(b)) {
-        const auto out = net.forward(b.images, positions, true);
+        const auto out = net.forward(b.images, positions, true, pools);
         for (std::size_t i = 0; i < out.exits.size(); ++i)
             correct[i] += (out.exits[i].narrow(1, 0, space.classes).argmax(1) == b.labels).sum().item<std::int64_t>();
         correct.back() += (out.final.argmax(1) == b.labels).sum().item<std::int64_t>();
@@ -324,12 +312,12 @@ Trainer::Trainer(const data::Dataset &dataset, space::SearchSpace space, TrainCo
 
     d->datasetHash = data::contentHash(dataset);
     d->split = data::stratifiedSplit(dataset.train.labels, dataset.classCount(), d->cfg.validationShare, d->cfg.seed);
-    d->trainIdx = evenSubset(d->split.train, d->cfg.trainImages);
+    d->trainIdx = data::evenSubset(d->split.train, d->cfg.trainImages);
     if (std::int64_t(d->trainIdx.size()) < d->cfg.batchSize)
         throw std::invalid_argument("only " + std::to_string(d->trainIdx.size())
                                     + " training images, fewer than one batch of " + std::to_string(d->cfg.batchSize)
                                     + "; lower --batch-size");
-    d->evalIdx = evenSubset(d->split.validation, d->cfg.evalImages);
+    d->evalIdx = data::evenSubset(d->split.validation, d->cfg.evalImages);
     const auto stats = data::channelStats(dataset.train, d->split.train);
     d->mean.assign(stats.mean.begin(), stats.mean.end());
     d->stdev.assign(stats.std.begin(), stats.std.end());
@@ -422,7 +410,8 @@ Trainer::Result Trainer::run(const std::atomic<bool> &cancel, const std::functio
             for (std::size_t k = 0; k < subnets.size(); ++k) {
                 d->net->setActive(subnets[k]);
                 const auto x = resizeTo(batch.images, subnets[k].resolution);
-                const auto out = d->net->forward(x, trainPositions(s, subnets[k]), true);
+                const auto out = d->net->forward(x, trainPositions(s, subnets[k]), true,
+                                                 space::positionMaxPools(s, subnets[k]));
                 auto loss = subnetLoss(out, batch.labels, k == 0 ? torch::Tensor() : teacher, d->cfg, s);
                 loss.backward();
                 if (k == 0)

@@ -184,15 +184,26 @@ private Q_SLOTS:
         s.eecType = EecType::Nachos;
         std::mt19937_64 rng(11);
         for (int i = 0; i < 50; ++i) {
+            // any subset of the allowed positions: the pools depend on the position alone
             Genome g = Genome::random(s, rng);
             for (const auto &[st, b] : allowedExitPositions(s, g))
-                g.exits.push_back({st, b, 0.5});
+                if (i < 10 || rng() % 2)
+                    g.exits.push_back({st, b, 0.5});
             const auto c = edanas::cost::computeCost(s, g);
             const auto a = describe(s, g);
             for (std::size_t k = 0; k + 1 < c.exits.size(); ++k) {
                 const bool cheaper = c.exits[k].cumulativeMacs() < c.exits[k + 1].cumulativeMacs();
                 const bool poolsExhausted = (a.blocks[std::size_t(a.exits[k].blockIndex)].outH >> a.exits[k].maxPools) <= 1;
                 QVERIFY(cheaper || poolsExhausted);
+            }
+            // the same pools as the cost model's positions, which exit profiles use
+            const auto pools = positionMaxPools(s, g);
+            for (const auto &x : a.exits) {
+                const auto allowed = allowedExitPositions(s, g);
+                const auto at = std::size_t(std::find(allowed.begin(), allowed.end(), std::make_pair(x.stage, x.block))
+                                            - allowed.begin());
+                QCOMPARE(x.maxPools, pools[at]);
+                QCOMPARE(c.positions[at].maxPools, x.maxPools);
             }
         }
     }
