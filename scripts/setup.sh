@@ -15,6 +15,7 @@ edanas_packages=(
     libqcustomplot-dev
     libtorch-dev libopenblas0-pthread
     libopencv-dev
+    libpagmo-dev
     zlib1g-dev
     dataset-fashion-mnist
     dpkg-dev

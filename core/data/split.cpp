@@ -104,4 +104,15 @@ std::vector<std::int64_t> classCounts(const std::vector<std::int32_t> &labels, i
     return counts;
 }
 
+std::vector<std::int64_t> evenSubset(const std::vector<std::int64_t> &indices, std::int64_t count)
+{
+    if (count <= 0 || count >= std::int64_t(indices.size()))
+        return indices;
+    std::vector<std::int64_t> sub;
+    const double step = double(indices.size()) / double(count);
+    for (std::int64_t i = 0; i < count; ++i)
+        sub.push_back(indices[std::size_t(double(i) * step)]);
+    return sub;
+}
+
 } // namespace edanas::data

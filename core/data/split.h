@@ -40,4 +40,8 @@ ChannelStats channelStats(const ImageSet &set, const std::vector<std::int64_t> &
 std::vector<std::int64_t> classCounts(const std::vector<std::int32_t> &labels, int classCount,
                                       const std::vector<std::int64_t> &indices = {});
 
+/// `count` indices spread evenly over `indices` (all of them when count is 0 or at
+/// least their number), so that every class of a stratified split stays represented.
+std::vector<std::int64_t> evenSubset(const std::vector<std::int64_t> &indices, std::int64_t count);
+
 } // namespace edanas::data

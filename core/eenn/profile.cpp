@@ -166,3 +166,36 @@ ExitEvaluation evaluate(const ExitProfile &p, const ExitConfig &c)
 }
 
 } // namespace edanas::eenn
+
+namespace edanas::eenn {
+
+ExitConfig configFromGenome(const ExitProfile &p, const space::Genome &g)
+{
+    ExitConfig c;
+    c.rule = g.rule;
+    for (const auto &e : g.exits) {
+        int found = -1;
+        for (int q = 0; q + 1 < p.positions; ++q)
+            if (p.position[std::size_t(q)] == std::make_pair(e.stage, e.block))
+                found = q;
+        if (found < 0)
+            throw std::invalid_argument("no exit position after stage " + std::to_string(e.stage + 1) + " block "
+                                        + std::to_string(e.block + 1) + " in this backbone's profile");
+        c.exits.push_back(found);
+        c.thresholds.push_back(e.threshold);
+    }
+    return c;
+}
+
+space::Genome genomeWithConfig(const ExitProfile &p, space::Genome g, const ExitConfig &c)
+{
+    g.exits.clear();
+    g.rule = c.rule;
+    for (std::size_t i = 0; i < c.exits.size(); ++i) {
+        const auto &pos = p.position.at(std::size_t(c.exits[i]));
+        g.exits.push_back({pos.first, pos.second, c.thresholds.at(i)});
+    }
+    return g;
+}
+
+} // namespace edanas::eenn

@@ -60,3 +60,13 @@ ExitEvaluation evaluate(const ExitProfile &profile, const ExitConfig &config);
 bool accepts(space::ExitRule rule, float value, double threshold);
 
 } // namespace edanas::eenn
+
+namespace edanas::eenn {
+
+/// The exit configuration a genome describes, as indices into `profile`'s positions.
+/// Throws std::invalid_argument when an exit sits where the profile has no position.
+ExitConfig configFromGenome(const ExitProfile &profile, const space::Genome &genome);
+/// `genome` with its exits (positions, thresholds, rule) replaced by `config`'s.
+space::Genome genomeWithConfig(const ExitProfile &profile, space::Genome genome, const ExitConfig &config);
+
+} // namespace edanas::eenn

@@ -1,0 +1,68 @@
+#include "evaluator.h"
+
+#include "profiler.h"
+
+#include "data/batchloader.h"
+#include "data/split.h"
+#include "space/architecture.h"
+#include "supernet/recalibrate.h"
+
+#include <chrono>
+
+namespace edanas::eenn {
+
+ProfileEvaluator::ProfileEvaluator(supernet::Supernet net, const data::Dataset &dataset, std::vector<float> mean,
+                                   std::vector<float> std, EvaluatorOptions options)
+    : m_net(std::move(net))
+    , m_dataset(dataset)
+    , m_mean(std::move(mean))
+    , m_std(std::move(std))
+    , m_options(options)
+    , m_cache(options.cacheBytes)
+{
+    const auto split = data::stratifiedSplit(dataset.train.labels, dataset.classCount(), options.validationShare,
+                                             options.splitSeed);
+    m_train = split.train;
+    m_validation = data::evenSubset(split.validation, options.validationImages);
+    const std::string tag = dataset.ref.path + "|" + std::to_string(options.validationShare) + "|"
+                            + std::to_string(options.splitSeed) + "|" + std::to_string(m_validation.size()) + "|"
+                            + std::to_string(options.recalibrationImages);
+    m_tag = space::fnv1a64(tag);
+}
+
+std::shared_ptr<const ExitProfile> ProfileEvaluator::profile(const space::Genome &genome, EvaluationTiming *timing)
+{
+    space::Genome backbone = genome;
+    backbone.exits.clear();
+    const auto hash = backbone.backboneHash();
+    if (auto hit = m_cache.find(hash, m_tag)) {
+        if (timing)
+            *timing = {0.0, 0.0, true};
+        return hit;
+    }
+    using Clock = std::chrono::steady_clock;
+    const auto t0 = Clock::now();
+    m_net->setActive(backbone);
+    std::vector<supernet::Position> positions;
+    for (const auto &p : space::allowedExitPositions(space(), backbone))
+        positions.push_back(p);
+    data::Preprocess pp;
+    pp.mean = m_mean;
+    pp.std = m_std;
+    pp.resolution = backbone.resolution;
+    // the same fixed, spread-out training images for every candidate
+    data::BatchLoader recal(m_dataset.train, m_train, 256, pp, true, 12345);
+    supernet::recalibrateBatchNorm(*m_net, positions, recal, m_options.recalibrationImages,
+                                   space::positionMaxPools(space(), backbone));
+    const auto t1 = Clock::now();
+    auto profile = std::make_shared<const ExitProfile>(
+        buildProfile(*m_net, backbone, m_dataset.train, m_validation, pp, m_options.batchSize));
+    const auto t2 = Clock::now();
+    if (timing)
+        *timing = {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
+                   false};
+    m_cache.insert(hash, m_tag, profile);
+    return profile;
+}
+
+} // namespace edanas::eenn

@@ -1,0 +1,135 @@
+#include "search/pareto.h"
+
+#include <pagmo/utils/hypervolume.hpp>
+#include <pagmo/utils/multi_objective.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+
+namespace edanas::search {
+
+namespace {
+
+void requireSameDimension(const std::vector<std::vector<double>> &f, std::size_t dimension)
+{
+    for (const auto &p : f)
+        if (p.size() != dimension)
+            throw std::invalid_argument("search: points differ in number of objectives");
+}
+
+} // namespace
+
+std::vector<int> constrainedRanks(const std::vector<std::vector<double>> &f,
+                                  const std::vector<double> &violation)
+{
+    if (f.size() != violation.size())
+        throw std::invalid_argument("search: objectives and violations differ in count");
+    if (f.empty())
+        return {};
+    requireSameDimension(f, f.front().size());
+
+    std::vector<std::size_t> feasible;
+    std::vector<double> infeasibleLevels;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (!(violation[i] >= 0.0))
+            throw std::invalid_argument("search: a violation is negative or NaN");
+        if (violation[i] == 0.0)
+            feasible.push_back(i);
+        else
+            infeasibleLevels.push_back(violation[i]);
+    }
+
+    std::vector<int> rank(f.size(), 0);
+    // Feasible points: plain Pareto sorting (pagmo needs at least two points).
+    int feasibleFronts = feasible.empty() ? 0 : 1;
+    if (feasible.size() >= 2) {
+        std::vector<std::vector<double>> points;
+        points.reserve(feasible.size());
+        for (std::size_t i : feasible)
+            points.push_back(f[i]);
+        const auto sorted = pagmo::fast_non_dominated_sorting(points);
+        const auto &feasibleRank = std::get<3>(sorted);
+        for (std::size_t k = 0; k < feasible.size(); ++k)
+            rank[feasible[k]] = int(feasibleRank[k]);
+        feasibleFronts = int(std::get<0>(sorted).size());
+    }
+    // Infeasible points: every feasible point dominates them and among themselves only the
+    // violation counts, so each distinct violation is one front after the feasible ones.
+    std::sort(infeasibleLevels.begin(), infeasibleLevels.end());
+    infeasibleLevels.erase(std::unique(infeasibleLevels.begin(), infeasibleLevels.end()),
+                           infeasibleLevels.end());
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (violation[i] > 0.0) {
+            const auto level = std::lower_bound(infeasibleLevels.begin(), infeasibleLevels.end(),
+                                                violation[i]);
+            rank[i] = feasibleFronts + int(level - infeasibleLevels.begin());
+        }
+    return rank;
+}
+
+// Own implementation rather than pagmo::crowding_distance: pagmo throws below two points
+// or two objectives, yields NaN for an objective with zero range, and breaks ties with an
+// unstable sort.
+std::vector<double> crowdingDistance(const std::vector<std::vector<double>> &f)
+{
+    const std::size_t n = f.size();
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (n <= 2)
+        return std::vector<double>(n, inf);
+    const std::size_t objectives = f.front().size();
+    requireSameDimension(f, objectives);
+
+    std::vector<double> distance(n, 0.0);
+    std::vector<std::size_t> order(n);
+    for (std::size_t m = 0; m < objectives; ++m) {
+        std::iota(order.begin(), order.end(), std::size_t(0));
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return f[a][m] < f[b][m]; });
+        distance[order.front()] = inf;
+        distance[order.back()] = inf;
+        const double range = f[order.back()][m] - f[order.front()][m];
+        if (range <= 0.0)
+            continue;
+        for (std::size_t k = 1; k + 1 < n; ++k)
+            distance[order[k]] += (f[order[k + 1]][m] - f[order[k - 1]][m]) / range;
+    }
+    return distance;
+}
+
+double hypervolume(const std::vector<std::vector<double>> &points,
+                   const std::vector<double> &reference)
+{
+    if (reference.empty())
+        throw std::invalid_argument("search: hypervolume needs at least one objective");
+    requireSameDimension(points, reference.size());
+
+    std::vector<std::vector<double>> inside;
+    for (const auto &p : points)
+        if (std::equal(p.begin(), p.end(), reference.begin(), std::less<double>()))
+            inside.push_back(p);
+    if (inside.empty())
+        return 0.0;
+    if (reference.size() == 1) { // pagmo needs two dimensions or more
+        double best = inside.front()[0];
+        for (const auto &p : inside)
+            best = std::min(best, p[0]);
+        return reference[0] - best;
+    }
+    return pagmo::hypervolume(inside, true).compute(reference);
+}
+
+std::vector<int> nonDominatedIndices(const std::vector<std::vector<double>> &f,
+                                     const std::vector<double> &violation)
+{
+    const std::vector<int> rank = constrainedRanks(f, violation);
+    std::vector<int> front;
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (rank[i] == 0 && violation[i] == 0.0)
+            front.push_back(int(i));
+    return front;
+}
+
+} // namespace edanas::search
