@@ -11,5 +11,9 @@ enum ExitCode { Ok = 0, Failed = 1, Usage = 2, Interrupted = 130 };
 int datasetCommand(const QStringList &args);
 /// `edanas supernet train|info ...`
 int supernetCommand(const QStringList &args);
+/// `edanas search ...`: the headless EENN search.
+int searchCommand(const QStringList &args);
+/// `edanas study show|export ...`
+int studyCommand(const QStringList &args);
 
 } // namespace edanas::cli

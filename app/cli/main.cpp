@@ -22,6 +22,9 @@ const char *const kUsage =
     "  supernet train            train the multi-exit supernet (progressive shrinking)\n"
     "  supernet info CKPT        what a supernet checkpoint holds, with its training log\n"
     "  supernet eval [CKPT]      top-1 of subnets at every exit, validation and test\n"
+    "  search --study FILE       search early-exit networks (NSGA-II), into a study\n"
+    "  study show FILE           a study's configuration, generations and front\n"
+    "  study export FILE         the archive or front as CSV or JSON\n"
     "\n"
     "PATH defaults to the installed Fashion-MNIST. Run 'edanas <command> --help'\n"
     "for a command's options.\n"
@@ -57,6 +60,10 @@ int main(int argc, char *argv[])
         return edanas::cli::datasetCommand(args);
     if (command == QLatin1String("supernet"))
         return edanas::cli::supernetCommand(args);
+    if (command == QLatin1String("search"))
+        return edanas::cli::searchCommand(args);
+    if (command == QLatin1String("study"))
+        return edanas::cli::studyCommand(args);
 
     std::fprintf(stderr, "edanas: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
     return edanas::cli::Usage;

@@ -1,0 +1,358 @@
+// LibTorch before Qt: Qt's `slots` keyword breaks LibTorch's headers.
+#include "search/engine.h"
+#include "supernet/checkpoint.h"
+
+#include "commands.h"
+#include "options.h"
+
+#include "data/bytes.h"
+#include "data/dataset.h"
+#include "study/study.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+namespace edanas::cli {
+
+namespace {
+
+std::atomic<search::SearchEngine *> g_engine{nullptr};
+
+extern "C" void onSearchInterrupt(int)
+{
+    if (auto *e = g_engine.load())
+        e->stop(); // an atomic store: safe in a signal handler
+    std::signal(SIGINT, SIG_DFL);
+}
+
+std::string fileHash(const std::string &path)
+{
+    const auto bytes = data::readFile(path);
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx",
+                  static_cast<unsigned long long>(space::fnv1a64(std::string(bytes.begin(), bytes.end()))));
+    return buf;
+}
+
+std::string minutes(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return "?";
+    const auto s = static_cast<long long>(seconds + 0.5);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, s >= 3600 ? "%lldh%02lldm" : "%lldm%02llds", s >= 3600 ? s / 3600 : s / 60,
+                  s >= 3600 ? (s / 60) % 60 : s % 60);
+    return buf;
+}
+
+class ProgressPrinter : public search::SearchObserver
+{
+public:
+    void generationDone(const search::GenerationSnapshot &g) override
+    {
+        std::printf("generation %3d  front %3zu  hypervolume %.5f  best accuracy %.2f %%  fewest MACs %.3f M  "
+                    "%5.1f candidates/min  %s left\n",
+                    g.generation, g.front.size(), g.hypervolume, 100.0 * g.bestAccuracy, g.fewestMacs / 1e6,
+                    g.candidatesPerMinute, minutes(g.secondsLeft).c_str());
+        std::fflush(stdout);
+    }
+    void message(const std::string &m) override
+    {
+        std::printf("%s\n", m.c_str());
+        std::fflush(stdout);
+    }
+};
+
+int runSearch(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Searches early-exit networks (backbone, exit placement, thresholds) with NSGA-II on the supernet, "
+        "for accuracy and average MACs, writing every candidate to a study file as it goes. Ctrl-C stops "
+        "after the current candidate; --resume continues a stopped or killed search."));
+    p.addHelpOption();
+    DatasetOptions data;
+    data.addTo(p);
+    const QCommandLineOption supernetOpt(QStringLiteral("supernet"),
+                                         QStringLiteral("Supernet checkpoint (default: the shipped one)."),
+                                         QStringLiteral("file"));
+    const QCommandLineOption encoding(QStringLiteral("encoding"), QStringLiteral("edanas, nachos or studio."),
+                                      QStringLiteral("name"), QStringLiteral("studio"));
+    const QCommandLineOption population(QStringLiteral("population"), QStringLiteral("Population size."),
+                                        QStringLiteral("n"), QStringLiteral("50"));
+    const QCommandLineOption generations(QStringLiteral("generations"), QStringLiteral("Generations."),
+                                         QStringLiteral("n"), QStringLiteral("30"));
+    const QCommandLineOption studyOpt(QStringLiteral("study"), QStringLiteral("Study file to write (required)."),
+                                      QStringLiteral("file"));
+    const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("Continue the search in --study."));
+    const QCommandLineOption maxMacs(QStringLiteral("max-macs"),
+                                     QStringLiteral("Ceiling on average MACs, in millions (e.g. 2.7)."),
+                                     QStringLiteral("M"));
+    const QCommandLineOption minAcc(QStringLiteral("min-accuracy"),
+                                    QStringLiteral("Floor on top-1 accuracy, in percent (e.g. 65)."),
+                                    QStringLiteral("A"));
+    const QCommandLineOption seed(QStringLiteral("search-seed"), QStringLiteral("Seed of the search."), QStringLiteral("n"),
+                                  QStringLiteral("1"));
+    const QCommandLineOption validation(QStringLiteral("validation-images"),
+                                        QStringLiteral("Validation images profiled per candidate (0: all)."),
+                                        QStringLiteral("n"), QStringLiteral("2000"));
+    const QCommandLineOption recal(QStringLiteral("recalibration-images"),
+                                   QStringLiteral("Training images for batch-norm recalibration per candidate."),
+                                   QStringLiteral("n"), QStringLiteral("500"));
+    const QCommandLineOption stall(QStringLiteral("stall"),
+                                   QStringLiteral("Stop after this many generations without a better "
+                                                  "hypervolume (0: never)."),
+                                   QStringLiteral("n"), QStringLiteral("10"));
+    const QCommandLineOption paperCost(QStringLiteral("paper-cost"),
+                                       QStringLiteral("Average MACs as EDANAS counts them (without the exits "
+                                                      "an input passed through)."));
+    p.addOptions({supernetOpt, encoding, population, generations, studyOpt, resume, maxMacs, minAcc, seed,
+                  validation, recal, stall, paperCost});
+    p.process(args);
+    if (!p.positionalArguments().isEmpty())
+        throw UsageError("unexpected argument '" + p.positionalArguments().constFirst().toStdString() + "'");
+    if (!p.isSet(studyOpt))
+        throw UsageError("--study is required");
+    const std::string studyPath = p.value(studyOpt).toStdString();
+    if (!p.isSet(resume) && QFileInfo::exists(p.value(studyOpt)))
+        throw UsageError(studyPath + " exists: use --resume to continue it, or name a new file");
+
+    search::SearchConfig c;
+    try {
+        c.encoding = search::parseEncoding(p.value(encoding).toStdString());
+    } catch (const std::invalid_argument &e) {
+        throw UsageError(std::string("--encoding: ") + e.what());
+    }
+    c.population = intValue(p, population, 2, 100000);
+    c.generations = intValue(p, generations, 1, 1000000);
+    c.seed = std::uint64_t(intValue(p, seed, 0, 1 << 30));
+    c.validationImages = intValue(p, validation, 0, 100000000);
+    c.recalibrationImages = intValue(p, recal, 1, 100000000);
+    c.stallGenerations = intValue(p, stall, 0, 1000000);
+    c.trueCost = !p.isSet(paperCost);
+    if (p.isSet(maxMacs))
+        c.maxMacs = doubleValue(p, maxMacs, 1e-6, 1e9) * 1e6;
+    if (p.isSet(minAcc))
+        c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
+
+    const std::string ckpt = p.isSet(supernetOpt) ? p.value(supernetOpt).toStdString() : supernet::defaultSupernetPath();
+    if (ckpt.empty())
+        throw UsageError("no --supernet given and none shipped in resources/supernet");
+    supernet::CheckpointInfo info;
+    auto net = supernet::loadCheckpoint(ckpt, &info);
+    const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
+    const std::string dsHash = data::contentHash(ds);
+    supernet::checkCompatible(ckpt, info, net->space(), dsHash);
+
+    eenn::EvaluatorOptions eo;
+    eo.validationImages = c.validationImages;
+    eo.recalibrationImages = c.recalibrationImages;
+    eo.validationShare = c.validationShare;
+    auto evaluator = std::make_shared<eenn::ProfileEvaluator>(net, ds, info.mean, info.std, eo);
+    search::SearchEngine engine(evaluator, ckpt, fileHash(ckpt), dsHash, c, studyPath, p.isSet(resume));
+    const auto &cfg = engine.config();
+    std::printf("search: %s encoding, population %d, %d generations, %zu validation images, supernet %s\n"
+                "hypervolume of (error, average MACs / %.3f M) against the reference point (1, 1)\n",
+                search::encodingName(cfg.encoding).c_str(), cfg.population, cfg.generations,
+                evaluator->validationIndices().size(), ckpt.c_str(), engine.referenceMacs() / 1e6);
+    std::fflush(stdout);
+    ProgressPrinter printer;
+    g_engine.store(&engine);
+    std::signal(SIGINT, onSearchInterrupt);
+    const auto result = engine.run(printer);
+    std::signal(SIGINT, SIG_DFL);
+    g_engine.store(nullptr);
+    if (result == search::SearchEngine::Result::Stopped) {
+        std::printf("stopped: everything evaluated is in %s; --resume continues it\n", studyPath.c_str());
+        return Interrupted;
+    }
+    std::printf("done: %s\n", studyPath.c_str());
+    return Ok;
+}
+
+QJsonObject candidateJson(const study::CandidateRecord &r, bool onFront)
+{
+    const auto genome = QJsonDocument::fromJson(QByteArray::fromStdString(r.genomeJson)).object();
+    const auto figures = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.genomeHash));
+    return QJsonObject{{"id", double(r.id)},
+                       {"generation", r.generation},
+                       {"hash", QString::fromLatin1(hash)},
+                       {"accuracy", r.accuracy},
+                       {"macs_true", r.macsTrue},
+                       {"macs_paper", r.macsPaper},
+                       {"static_macs", r.staticMacs},
+                       {"params", r.params},
+                       {"peak_activation_bytes", r.peakActivation},
+                       {"violation", r.violation},
+                       {"on_front", onFront},
+                       {"origin", QString::fromStdString(r.origin)},
+                       {"pinned", r.pinned},
+                       {"banned", r.banned},
+                       {"eval_seconds", r.evalSeconds},
+                       {"share", figures.value("share")},
+                       {"exit_accuracy", figures.value("exit_accuracy")},
+                       {"genome", genome},
+                       {"note", QString::fromStdString(r.note)}};
+}
+
+std::string studyPathFrom(const QCommandLineParser &p)
+{
+    if (p.positionalArguments().size() != 1)
+        throw UsageError("expected one study file");
+    return p.positionalArguments().constFirst().toStdString();
+}
+
+std::vector<std::int64_t> lastFront(const study::Study &s)
+{
+    const auto gens = s.generations();
+    return gens.empty() ? std::vector<std::int64_t>{} : gens.back().front;
+}
+
+int show(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("What a study holds: its configuration, generations and front."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
+    p.process(args);
+    const auto path = studyPathFrom(p);
+    const auto s = study::Study::open(path, true);
+    const auto info = s.info();
+    const auto candidates = s.candidates();
+    const auto gens = s.generations();
+    std::printf("study %s\n  created %s by %s\n  data set %s (%s)\n  supernet %s (%s)\n  space %s, encoding %s, seed "
+                "%llu\n  configuration %s\n  %zu candidates, %zu generations, %zu events\n",
+                path.c_str(), info.created.c_str(), info.appVersion.c_str(), info.datasetPath.c_str(),
+                info.datasetHash.c_str(), info.checkpointPath.c_str(), info.checkpointHash.c_str(),
+                info.spaceName.c_str(), info.encoding.c_str(), static_cast<unsigned long long>(info.seed),
+                info.configJson.c_str(), candidates.size(), gens.size(), s.events().size());
+    for (const auto &g : gens)
+        std::printf("  generation %3d: hypervolume %.5f, front %zu\n", g.generation, g.hypervolume, g.front.size());
+    const auto front = lastFront(s);
+    std::printf("front (%zu):\n  %6s %9s %12s %12s %12s  %s\n", front.size(), "id", "accuracy", "avg MMACs",
+                "paper MMACs", "static MMACs", "exit shares");
+    for (const auto &r : candidates) {
+        if (std::find(front.begin(), front.end(), r.id) == front.end())
+            continue;
+        const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
+        std::string shares;
+        for (const auto &v : fig.value("share").toArray())
+            shares += (shares.empty() ? "" : " ") + QString::number(100.0 * v.toDouble(), 'f', 1).toStdString();
+        std::printf("  %6lld %8.2f%% %12.3f %12.3f %12.3f  %s\n", static_cast<long long>(r.id), 100.0 * r.accuracy,
+                    r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, shares.c_str());
+    }
+    return Ok;
+}
+
+std::string csvField(const QString &s)
+{
+    QString q = s;
+    if (q.contains(QLatin1Char(',')) || q.contains(QLatin1Char('"')) || q.contains(QLatin1Char('\n'))) {
+        q.replace(QLatin1String("\""), QLatin1String("\"\""));
+        q = QLatin1Char('"') + q + QLatin1Char('"');
+    }
+    return q.toStdString();
+}
+
+int exportStudy(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Writes the archive (every candidate) or only the final front as CSV or JSON, with every figure."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("File to write (.csv or .json; required)."),
+                                 QStringLiteral("file"));
+    const QCommandLineOption frontOnly(QStringLiteral("front"), QStringLiteral("Only the final front."));
+    p.addOptions({out, frontOnly});
+    p.process(args);
+    const auto path = studyPathFrom(p);
+    if (!p.isSet(out))
+        throw UsageError("--out is required");
+    const QString target = p.value(out);
+    const bool csv = target.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive);
+    if (!csv && !target.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
+        throw UsageError("--out must end in .csv or .json");
+    const auto s = study::Study::open(path, true);
+    const auto front = lastFront(s);
+    QJsonArray rows;
+    for (const auto &r : s.candidates()) {
+        const bool on = std::find(front.begin(), front.end(), r.id) != front.end();
+        if (!p.isSet(frontOnly) || on)
+            rows.append(candidateJson(r, on));
+    }
+    std::string text;
+    if (!csv) {
+        text = QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
+    } else {
+        // one row per candidate; lists as "a;b;c", the genome as its JSON text
+        const QStringList keys{"id", "generation", "hash", "accuracy", "macs_true", "macs_paper", "static_macs",
+                               "params", "peak_activation_bytes", "violation", "on_front", "origin", "pinned",
+                               "banned", "eval_seconds", "share", "exit_accuracy", "genome", "note"};
+        text = keys.join(QLatin1Char(',')).toStdString() + "\n";
+        for (const auto &row : rows) {
+            const auto o = row.toObject();
+            std::string line;
+            for (const auto &k : keys) {
+                const auto v = o.value(k);
+                QString cell;
+                if (v.isArray()) {
+                    QStringList parts;
+                    for (const auto &x : v.toArray())
+                        parts << QString::number(x.toDouble(), 'g', 10);
+                    cell = parts.join(QLatin1Char(';'));
+                } else if (v.isObject()) {
+                    cell = QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+                } else if (v.isBool()) {
+                    cell = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+                } else if (v.isDouble()) {
+                    cell = QString::number(v.toDouble(), 'g', 12);
+                } else {
+                    cell = v.toString();
+                }
+                line += (line.empty() ? "" : ",") + csvField(cell);
+            }
+            text += line + "\n";
+        }
+    }
+    std::ofstream f(target.toStdString(), std::ios::binary | std::ios::trunc);
+    if (!f || !f.write(text.data(), std::streamsize(text.size())))
+        throw std::runtime_error(target.toStdString() + ": cannot write");
+    std::printf("%d candidates -> %s\n", int(rows.size()), qPrintable(target));
+    return Ok;
+}
+
+} // namespace
+
+int searchCommand(const QStringList &args)
+{
+    QStringList rest = args.mid(2);
+    rest.prepend(QStringLiteral("edanas search"));
+    try {
+        return runSearch(rest);
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "edanas search: %s\n", e.what());
+        return Usage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "edanas: %s\n", e.what());
+        return Failed;
+    }
+}
+
+int studyCommand(const QStringList &args)
+{
+    return runSubcommand(args, "study", {{"show", show}, {"export", exportStudy}});
+}
+
+} // namespace edanas::cli

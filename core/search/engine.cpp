@@ -1,0 +1,588 @@
+#include "engine.h"
+
+#include "pareto.h"
+
+#include "cost/cost.h"
+#include "eenn/profilestore.h"
+#include "eenn/tuning.h"
+#include "study/study.h"
+
+#include "edanas/version.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+namespace edanas::search {
+
+std::string SearchConfig::toJson() const
+{
+    QJsonObject o{{"format", "edanas-search"},
+                  {"encoding", QString::fromStdString(encodingName(encoding))},
+                  {"population", population},
+                  {"generations", generations},
+                  {"seed", QString::number(seed)},
+                  {"true_cost", trueCost},
+                  {"max_macs", std::isfinite(maxMacs) ? QJsonValue(maxMacs) : QJsonValue()},
+                  {"min_accuracy", minAccuracy},
+                  {"stall_generations", stallGenerations},
+                  {"validation_images", double(validationImages)},
+                  {"recalibration_images", double(recalibrationImages)},
+                  {"validation_share", validationShare},
+                  {"crossover", crossover == Crossover::TwoPoint ? "two-point" : "uniform"},
+                  {"mutation", mutation == Mutation::Polynomial ? "polynomial" : "uniform"},
+                  {"crossover_probability", crossoverProbability},
+                  {"mutation_rate", mutationRate},
+                  {"exit_search_budget", exitSearchBudget}};
+    return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+SearchConfig SearchConfig::fromJson(const std::string &json, const std::string &source)
+{
+    QJsonParseError err{};
+    const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(json), &err);
+    if (err.error != QJsonParseError::NoError || !doc.isObject())
+        throw std::invalid_argument(source + ": the search configuration is not a JSON object");
+    const auto o = doc.object();
+    auto bad = [&](const char *key, const std::string &what) {
+        return std::invalid_argument(source + ": search configuration \"" + key + "\": " + what);
+    };
+    SearchConfig c;
+    try {
+        c.encoding = parseEncoding(o.value("encoding").toString().toStdString());
+    } catch (const std::invalid_argument &e) {
+        throw bad("encoding", e.what());
+    }
+    auto integer = [&](const char *key, int lo, int hi) {
+        const double v = o.value(key).toDouble(-1e300);
+        if (v != std::floor(v) || v < lo || v > hi)
+            throw bad(key, "expected a whole number in " + std::to_string(lo) + ".." + std::to_string(hi));
+        return int(v);
+    };
+    c.population = integer("population", 2, 100000);
+    c.generations = integer("generations", 1, 1000000);
+    bool ok = false;
+    c.seed = o.value("seed").toString().toULongLong(&ok);
+    if (!ok)
+        throw bad("seed", "expected an unsigned integer in a string");
+    c.trueCost = o.value("true_cost").toBool(true);
+    c.maxMacs = o.value("max_macs").isNull() ? std::numeric_limits<double>::infinity() : o.value("max_macs").toDouble(-1);
+    if (!(c.maxMacs > 0))
+        throw bad("max_macs", "expected a positive number or null");
+    c.minAccuracy = o.value("min_accuracy").toDouble(-1);
+    if (c.minAccuracy < 0 || c.minAccuracy > 1)
+        throw bad("min_accuracy", "expected a number in 0..1");
+    c.stallGenerations = integer("stall_generations", 0, 1000000);
+    c.validationImages = integer("validation_images", 0, 100000000);
+    c.recalibrationImages = integer("recalibration_images", 1, 100000000);
+    c.validationShare = o.value("validation_share").toDouble(-1);
+    if (c.validationShare <= 0 || c.validationShare >= 1)
+        throw bad("validation_share", "expected a number between 0 and 1");
+    const auto cross = o.value("crossover").toString();
+    if (cross != "two-point" && cross != "uniform")
+        throw bad("crossover", "expected two-point or uniform");
+    c.crossover = cross == "uniform" ? Crossover::Uniform : Crossover::TwoPoint;
+    const auto mut = o.value("mutation").toString();
+    if (mut != "polynomial" && mut != "uniform")
+        throw bad("mutation", "expected polynomial or uniform");
+    c.mutation = mut == "uniform" ? Mutation::Uniform : Mutation::Polynomial;
+    c.crossoverProbability = o.value("crossover_probability").toDouble(-1);
+    if (c.crossoverProbability < 0 || c.crossoverProbability > 1)
+        throw bad("crossover_probability", "expected a number in 0..1");
+    c.mutationRate = o.value("mutation_rate").toDouble(-1);
+    if (c.mutationRate > 1)
+        throw bad("mutation_rate", "expected at most 1 (negative: 1 / genes)");
+    c.exitSearchBudget = integer("exit_search_budget", 1, 100000000);
+    return c;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+std::string jsonText(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(); }
+
+QJsonArray doubles(const std::vector<double> &v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(x);
+    return a;
+}
+
+std::vector<double> doublesFrom(const QJsonValue &v)
+{
+    std::vector<double> out;
+    for (const auto &x : v.toArray())
+        out.push_back(x.toDouble());
+    return out;
+}
+
+} // namespace
+
+struct SearchEngine::Private
+{
+    std::shared_ptr<eenn::ProfileEvaluator> evaluator;
+    study::Study study;
+    std::unique_ptr<Nsga2> nsga;
+    eenn::ExitObjective objective;
+
+    std::vector<CandidateSnapshot> archive;
+    std::vector<IntGenome> genes; ///< per archive entry
+    std::map<IntGenome, std::size_t> byGenes;
+    std::map<std::uint64_t, std::size_t> byHash;
+    std::map<std::int64_t, std::size_t> byId;
+    std::set<IntGenome> injected;
+
+    std::mutex mutex; ///< guards `commands`
+    std::vector<std::function<void()>> commands;
+
+    int generation = 0;
+    double bestHypervolume = -1.0;
+    int stall = 0;
+    double recalSeconds = 0, forwardSeconds = 0, otherSeconds = 0;
+
+    explicit Private(study::Study s)
+        : study(std::move(s))
+    {
+    }
+};
+
+SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, std::string checkpointPath,
+                           std::string checkpointHash, std::string datasetHash, SearchConfig config,
+                           std::string studyPath, bool resume)
+    : m_config(config)
+    , m_encoding(evaluator->space(), config.encoding)
+{
+    const auto &space = evaluator->space();
+    if (resume) {
+        auto s = study::Study::open(studyPath);
+        const auto info = s.info();
+        auto refuse = [&](const std::string &what) {
+            return study::StudyError(studyPath, "cannot resume: " + what);
+        };
+        if (info.datasetHash != datasetHash)
+            throw refuse("it was made on another data set");
+        if (info.checkpointHash != checkpointHash)
+            throw refuse("it was made with another supernet");
+        const auto stored = SearchConfig::fromJson(info.configJson, studyPath);
+        // the stored search goes on as it was configured; only more generations may be asked for
+        const int generations = std::max(stored.generations, config.generations);
+        m_config = stored;
+        m_config.generations = generations;
+        m_encoding = Encoding(space, m_config.encoding);
+        d = std::make_unique<Private>(std::move(s));
+    } else {
+        study::StudyInfo info;
+        info.configJson = config.toJson();
+        info.datasetPath = evaluator->dataset().ref.path;
+        info.datasetHash = datasetHash;
+        info.checkpointPath = checkpointPath;
+        info.checkpointHash = checkpointHash;
+        info.spaceName = space.name;
+        info.encoding = encodingName(config.encoding);
+        info.seed = config.seed;
+        info.appVersion = std::string("edanas ") + kVersion;
+        d = std::make_unique<Private>(study::Study::create(studyPath, info));
+    }
+    d->evaluator = std::move(evaluator);
+    d->objective = {m_config.trueCost, m_config.maxMacs, m_config.minAccuracy};
+
+    Nsga2Options o;
+    o.populationSize = m_config.population;
+    o.seed = m_config.seed;
+    o.crossover = m_config.crossover;
+    o.mutation = m_config.mutation;
+    o.crossoverProbability = m_config.crossoverProbability;
+    o.mutationRate = m_config.mutationRate;
+    d->nsga = std::make_unique<Nsga2>(m_encoding.lower(), m_encoding.upper(), o);
+    const Encoding &enc = m_encoding;
+    d->nsga->setRepair([&enc](IntGenome &x, std::mt19937_64 &) { enc.repair(x); });
+
+    // The hypervolume's reference: error 1, and the largest subnet with an exit at every
+    // position it allows, run to the end (every classifier counted).
+    space::Genome largest = space::Genome::largest(space);
+    const auto c = cost::computeCost(space, largest);
+    m_referenceMacs = double(c.positions.back().cumulativeMacs());
+    for (std::size_t i = 0; i + 1 < c.positions.size(); ++i)
+        m_referenceMacs += double(c.positions[i].exitMacs);
+
+    if (resume) {
+        // Everything evaluated comes back; the population is the last recorded one plus
+        // whatever was evaluated after it.
+        for (auto &r : d->study.candidates()) {
+            CandidateSnapshot s;
+            s.id = r.id;
+            s.generation = r.generation;
+            s.genome = space::Genome::fromJson(r.genomeJson, studyPath);
+            s.origin = r.origin;
+            s.accuracy = r.accuracy;
+            s.macsTrue = r.macsTrue;
+            s.macsPaper = r.macsPaper;
+            s.staticMacs = r.staticMacs;
+            s.params = r.params;
+            s.peakActivationBytes = r.peakActivation;
+            s.seconds = r.evalSeconds;
+            const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
+            s.share = doublesFrom(fig.value("share"));
+            s.exitAccuracy = doublesFrom(fig.value("exit_accuracy"));
+            const std::size_t i = d->archive.size();
+            d->archive.push_back(s);
+            d->genes.push_back(r.genes);
+            d->byGenes[r.genes] = i;
+            d->byHash[r.genomeHash] = i;
+            d->byId[r.id] = i;
+            d->nsga->markSeen(r.genes);
+        }
+        const auto gens = d->study.generations();
+        int last = -1;
+        std::vector<std::int64_t> ids;
+        if (!gens.empty()) {
+            last = gens.back().generation;
+            ids = gens.back().population;
+            d->bestHypervolume = gens.back().hypervolume;
+        }
+        for (const auto &s : d->archive)
+            if (s.generation > last)
+                ids.push_back(s.id);
+        std::vector<Evaluated> population;
+        for (auto id : ids)
+            if (const auto it = d->byId.find(id); it != d->byId.end())
+                population.push_back({d->genes[it->second], {}, 0.0});
+        d->generation = last + 1;
+        std::vector<Evaluated> ranked;
+        for (auto &p : population) {
+            const auto &s = d->archive[d->byGenes[p.x]];
+            ranked.push_back({p.x, {1.0 - s.accuracy, m_config.trueCost ? s.macsTrue : s.macsPaper}, 0.0});
+            eenn::ExitEvaluation e;
+            e.accuracy = s.accuracy;
+            e.averageMacsTrue = s.macsTrue;
+            e.averageMacsPaper = s.macsPaper;
+            ranked.back().violation = d->objective.violation(e);
+        }
+        if (!ranked.empty())
+            d->nsga->setPopulation(ranked);
+        d->study.addEvent(d->generation, "resume",
+                          jsonText({{"candidates", double(d->archive.size())}, {"generation", d->generation}}));
+    }
+}
+
+SearchEngine::~SearchEngine() = default;
+
+void SearchEngine::pause()
+{
+    m_paused = true;
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this] { d->study.addEvent(d->generation, "pause", "{}"); });
+}
+
+void SearchEngine::resume()
+{
+    m_paused = false;
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this] { d->study.addEvent(d->generation, "resume", "{}"); });
+}
+
+void SearchEngine::stop()
+{
+    m_stop = true;
+}
+
+void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
+{
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, maxMacs, minAccuracy] {
+        d->objective.maxMacs = maxMacs;
+        d->objective.minAccuracy = minAccuracy;
+        m_config.maxMacs = maxMacs;
+        m_config.minAccuracy = minAccuracy;
+        // re-rank the population at once under the new constraints
+        std::vector<Evaluated> ranked;
+        for (const auto &p : d->nsga->population()) {
+            const auto &s = d->archive[d->byGenes.at(p.x)];
+            eenn::ExitEvaluation e;
+            e.accuracy = s.accuracy;
+            e.averageMacsTrue = s.macsTrue;
+            e.averageMacsPaper = s.macsPaper;
+            ranked.push_back({p.x, p.f, d->objective.violation(e)});
+        }
+        if (!ranked.empty())
+            d->nsga->setPopulation(ranked);
+        d->study.addEvent(d->generation, "constraints",
+                          jsonText({{"max_macs", std::isfinite(maxMacs) ? QJsonValue(maxMacs) : QJsonValue()},
+                                    {"min_accuracy", minAccuracy}}));
+    });
+}
+
+void SearchEngine::pin(const space::Genome &g)
+{
+    const auto x = m_encoding.encode(g);
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, x, g] {
+        d->nsga->pin(x);
+        d->study.addEvent(d->generation, "pin", g.toJson());
+    });
+}
+
+void SearchEngine::ban(const space::Genome &g)
+{
+    const auto x = m_encoding.encode(g);
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, x, g] {
+        d->nsga->ban(x);
+        d->study.addEvent(d->generation, "ban", g.toJson());
+    });
+}
+
+void SearchEngine::inject(const space::Genome &g)
+{
+    const auto x = m_encoding.encode(g);
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, x, g] {
+        d->nsga->inject(x);
+        d->injected.insert(x);
+        d->study.addEvent(d->generation, "inject", g.toJson());
+    });
+}
+
+void SearchEngine::freeze(int gene, int value)
+{
+    if (gene < 0 || gene >= m_encoding.size() || value < m_encoding.lower()[std::size_t(gene)]
+        || value > m_encoding.upper()[std::size_t(gene)])
+        throw std::invalid_argument("cannot freeze gene " + std::to_string(gene) + " at " + std::to_string(value));
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, gene, value] {
+        d->nsga->freeze(gene, value);
+        d->study.addEvent(d->generation, "freeze",
+                          jsonText({{"gene", QString::fromStdString(m_encoding.geneName(gene))}, {"value", value}}));
+    });
+}
+
+void SearchEngine::unfreeze(int gene)
+{
+    if (gene < 0 || gene >= m_encoding.size())
+        throw std::invalid_argument("no gene " + std::to_string(gene));
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, gene] {
+        d->nsga->unfreeze(gene);
+        d->study.addEvent(d->generation, "unfreeze",
+                          jsonText({{"gene", QString::fromStdString(m_encoding.geneName(gene))}}));
+    });
+}
+
+SearchEngine::Result SearchEngine::run(SearchObserver &observer)
+{
+    const auto start = Clock::now();
+    std::int64_t evaluatedHere = 0;
+    auto applyCommands = [&] {
+        std::vector<std::function<void()>> todo;
+        {
+            std::lock_guard lock(d->mutex);
+            todo.swap(d->commands);
+        }
+        for (auto &c : todo)
+            c();
+    };
+    // Between candidates: steering, then wait while paused. False when stopped.
+    auto checkpoint = [&] {
+        applyCommands();
+        while (m_paused && !m_stop) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            applyCommands();
+        }
+        return !m_stop;
+    };
+    auto evaluate = [&](IntGenome x, const std::string &origin) -> Evaluated {
+        const auto t0 = Clock::now();
+        if (const auto it = d->byGenes.find(x); it != d->byGenes.end()) {
+            const auto &s = d->archive[it->second];
+            return Evaluated{x, {1.0 - s.accuracy, m_config.trueCost ? s.macsTrue : s.macsPaper}, s.violation};
+        }
+        space::Genome g = m_encoding.decode(x);
+        eenn::EvaluationTiming timing;
+        const auto profile = d->evaluator->profile(g, &timing);
+        const auto t1 = Clock::now();
+        eenn::ExitConfig config = eenn::configFromGenome(*profile, g);
+        if (m_encoding.kind() == EncodingKind::Nachos) {
+            config = eenn::tuneNachosThresholds(*profile, config.exits, config.rule, d->objective).config;
+        } else if (m_encoding.kind() == EncodingKind::Studio) {
+            eenn::PlacementOptions o;
+            o.rule = config.rule;
+            o.thresholds = m_encoding.thresholdGrid();
+            o.objective = d->objective;
+            config = eenn::improveExits(*profile, config, o, m_config.exitSearchBudget).config;
+        }
+        g = eenn::genomeWithConfig(*profile, g, config);
+        const IntGenome asked = x;
+        if (m_encoding.kind() == EncodingKind::Studio)
+            x = m_encoding.encode(g); // the improvement is written back into the genome
+        const auto e = eenn::evaluate(*profile, config);
+        const auto cost = cost::computeCost(d->evaluator->space(), g);
+
+        CandidateSnapshot s;
+        s.generation = d->generation;
+        s.genome = g;
+        s.origin = origin;
+        s.accuracy = e.accuracy;
+        s.macsTrue = e.averageMacsTrue;
+        s.macsPaper = e.averageMacsPaper;
+        s.staticMacs = double(cost.staticMacs);
+        s.params = double(cost.params);
+        s.peakActivationBytes = double(cost.peakActivationBytesInt8());
+        s.share = e.share;
+        s.exitAccuracy = e.exitAccuracy;
+        s.violation = d->objective.violation(e);
+        s.recalibrationSeconds = timing.recalibrationSeconds;
+        s.forwardSeconds = timing.forwardSeconds;
+        s.cachedProfile = timing.cached;
+        const Evaluated result{x, {1.0 - e.accuracy, d->objective.macs(e)}, s.violation};
+        // The improved or tuned exits may lead to a candidate already in the archive.
+        std::optional<std::size_t> known;
+        if (const auto it = d->byHash.find(g.hash()); it != d->byHash.end())
+            known = it->second;
+        else if (const auto jt = d->byGenes.find(x); jt != d->byGenes.end())
+            known = jt->second;
+        if (known) {
+            d->byGenes[asked] = *known;
+            return result;
+        }
+        study::CandidateRecord r;
+        r.generation = s.generation;
+        r.genomeJson = g.toJson();
+        r.genomeHash = g.hash();
+        r.genes = x;
+        r.objectives = result.f;
+        r.violation = s.violation;
+        r.accuracy = s.accuracy;
+        r.macsTrue = s.macsTrue;
+        r.macsPaper = s.macsPaper;
+        r.staticMacs = s.staticMacs;
+        r.params = s.params;
+        r.peakActivation = s.peakActivationBytes;
+        r.figuresJson = jsonText({{"share", doubles(s.share)},
+                                  {"exit_accuracy", doubles(s.exitAccuracy)},
+                                  {"rule", QString::fromStdString(space::exitRuleName(config.rule))},
+                                  {"recalibration_seconds", s.recalibrationSeconds},
+                                  {"forward_seconds", s.forwardSeconds},
+                                  {"cached_profile", s.cachedProfile}});
+        r.origin = origin;
+        s.seconds = since(t0);
+        r.evalSeconds = s.seconds;
+        s.id = d->study.addCandidate(r);
+        const std::size_t i = d->archive.size();
+        d->archive.push_back(s);
+        d->genes.push_back(x);
+        d->byGenes[x] = i;
+        d->byGenes[asked] = i;
+        d->byHash[g.hash()] = i;
+        d->byId[s.id] = i;
+        d->recalSeconds += timing.recalibrationSeconds;
+        d->forwardSeconds += timing.forwardSeconds;
+        d->otherSeconds += std::chrono::duration<double>(Clock::now() - t1).count();
+        ++evaluatedHere;
+        observer.candidateEvaluated(s);
+        return result;
+    };
+
+    Result result = Result::Finished;
+    while (d->generation < m_config.generations) {
+        if (!checkpoint())
+            return Result::Stopped;
+        const auto batch = d->nsga->ask();
+        if (batch.empty()) {
+            observer.message("the search space is exhausted: no new candidate to evaluate");
+            break;
+        }
+        std::vector<Evaluated> told;
+        for (const auto &x : batch) {
+            if (!checkpoint()) {
+                if (!told.empty())
+                    d->nsga->tell(told);
+                return Result::Stopped;
+            }
+            const std::string origin = d->injected.count(x) ? "injected" : d->generation == 0 ? "random" : "offspring";
+            told.push_back(evaluate(x, origin));
+        }
+        d->nsga->tell(told);
+
+        // the generation's record: the archive's feasible front and its hypervolume
+        std::vector<std::vector<double>> f;
+        std::vector<double> v;
+        for (const auto &s : d->archive) {
+            f.push_back({1.0 - s.accuracy, (m_config.trueCost ? s.macsTrue : s.macsPaper) / m_referenceMacs});
+            eenn::ExitEvaluation e;
+            e.accuracy = s.accuracy;
+            e.averageMacsTrue = s.macsTrue;
+            e.averageMacsPaper = s.macsPaper;
+            v.push_back(d->objective.violation(e));
+        }
+        GenerationSnapshot g;
+        g.generation = d->generation;
+        std::vector<std::vector<double>> frontPoints;
+        g.fewestMacs = std::numeric_limits<double>::infinity();
+        for (int i : nonDominatedIndices(f, v)) {
+            const auto &s = d->archive[std::size_t(i)];
+            g.front.push_back(s.id);
+            frontPoints.push_back(f[std::size_t(i)]);
+            g.bestAccuracy = std::max(g.bestAccuracy, s.accuracy);
+            g.fewestMacs = std::min(g.fewestMacs, m_config.trueCost ? s.macsTrue : s.macsPaper);
+        }
+        if (g.front.empty())
+            g.fewestMacs = 0.0;
+        g.hypervolume = hypervolume(frontPoints, {1.0, 1.0});
+        g.evaluated = std::int64_t(d->archive.size());
+        const double elapsed = since(start);
+        g.candidatesPerMinute = elapsed > 0 ? 60.0 * double(evaluatedHere) / elapsed : 0.0;
+        const double perGeneration = elapsed / double(std::max<std::int64_t>(1, evaluatedHere)) * m_config.population;
+        g.secondsLeft = perGeneration * double(m_config.generations - d->generation - 1);
+        g.recalibrationSeconds = d->recalSeconds;
+        g.forwardSeconds = d->forwardSeconds;
+        g.otherSeconds = d->otherSeconds;
+
+        study::GenerationRecord rec;
+        rec.generation = g.generation;
+        rec.hypervolume = g.hypervolume;
+        rec.front = g.front;
+        for (const auto &p : d->nsga->population())
+            if (const auto it = d->byGenes.find(p.x); it != d->byGenes.end())
+                rec.population.push_back(d->archive[it->second].id);
+        rec.statsJson = jsonText({{"evaluated", double(g.evaluated)},
+                                  {"candidates_per_minute", g.candidatesPerMinute},
+                                  {"recalibration_seconds", g.recalibrationSeconds},
+                                  {"forward_seconds", g.forwardSeconds},
+                                  {"other_seconds", g.otherSeconds},
+                                  {"reference_macs", m_referenceMacs}});
+        d->study.addGeneration(rec);
+        // the front's profiles, so that the Studio can re-evaluate their exits offline
+        for (auto id : g.front) {
+            const auto &s = d->archive[d->byId[id]];
+            const auto profile = d->evaluator->cache().find(s.genome.backboneHash(), d->evaluator->samplesTag());
+            if (profile && !d->study.profile(s.genome.backboneHash(), s.genome.resolution))
+                d->study.putProfile(s.genome.backboneHash(), s.genome.resolution, eenn::serializeProfile(*profile));
+        }
+        observer.generationDone(g);
+
+        ++d->generation;
+        if (g.hypervolume > d->bestHypervolume + 1e-12) {
+            d->bestHypervolume = g.hypervolume;
+            d->stall = 0;
+        } else if (m_config.stallGenerations > 0 && ++d->stall >= m_config.stallGenerations) {
+            observer.message("no better hypervolume for " + std::to_string(d->stall) + " generations: stopping");
+            result = Result::Stalled;
+            break;
+        }
+    }
+    return result;
+}
+
+} // namespace edanas::search

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "encoding.h"
+
+#include "eenn/evaluator.h"
+#include "eenn/profile.h"
+
+#include <atomic>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace edanas::search {
+
+/// Everything a search is started with; stored in the study as JSON.
+struct SearchConfig
+{
+    EncodingKind encoding = EncodingKind::Studio;
+    int population = 50;
+    int generations = 30;
+    std::uint64_t seed = 1;
+    bool trueCost = true; ///< average MACs counting every exit passed through; else the paper's
+    double maxMacs = std::numeric_limits<double>::infinity();
+    double minAccuracy = 0.0;
+    int stallGenerations = 10; ///< stop after this many generations without a better hypervolume; 0: never
+    std::int64_t validationImages = 2000;   ///< profiled per candidate (0: the whole validation split)
+    std::int64_t recalibrationImages = 500;
+    double validationShare = 0.1;
+    Crossover crossover = Crossover::TwoPoint;
+    Mutation mutation = Mutation::Polynomial;
+    double crossoverProbability = 0.9;
+    double mutationRate = -1.0; ///< per gene; < 0: 1 / genes
+    int exitSearchBudget = 300; ///< studio: profile evaluations for each candidate's exit local search
+
+    std::string toJson() const;
+    /// Throws std::invalid_argument naming `source` for malformed JSON or out-of-range values.
+    static SearchConfig fromJson(const std::string &json, const std::string &source);
+};
+
+/// One evaluated candidate, as the engine reports it (immutable value).
+struct CandidateSnapshot
+{
+    std::int64_t id = 0;
+    int generation = 0;
+    space::Genome genome;
+    std::string origin;
+    double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0;
+    double staticMacs = 0.0, params = 0.0, peakActivationBytes = 0.0;
+    std::vector<double> share, exitAccuracy; ///< per exit, then the final head
+    double violation = 0.0;
+    double seconds = 0.0, recalibrationSeconds = 0.0, forwardSeconds = 0.0;
+    bool cachedProfile = false;
+};
+
+/// The end of a generation (immutable value).
+struct GenerationSnapshot
+{
+    int generation = 0;
+    double hypervolume = 0.0;
+    std::vector<std::int64_t> front; ///< ids of the feasible non-dominated candidates
+    double bestAccuracy = 0.0;       ///< on the front
+    double fewestMacs = 0.0;         ///< on the front
+    std::int64_t evaluated = 0;      ///< candidates in the archive
+    double candidatesPerMinute = 0.0;
+    double secondsLeft = 0.0;        ///< to the last generation at the current rate
+    double recalibrationSeconds = 0.0, forwardSeconds = 0.0, otherSeconds = 0.0; ///< totals so far
+};
+
+/// Receives the engine's reports, on the engine's thread.
+class SearchObserver
+{
+public:
+    virtual ~SearchObserver() = default;
+    virtual void candidateEvaluated(const CandidateSnapshot &) {}
+    virtual void generationDone(const GenerationSnapshot &) {}
+    virtual void message(const std::string &) {}
+};
+
+/// The EENN search: NSGA-II over the chosen encoding, candidates measured on the
+/// supernet through their exit profiles, everything written to a study as it goes.
+/// run() blocks in the calling thread; the steering methods may be called from any
+/// other thread and take effect between two candidates, each recorded as an event.
+class SearchEngine
+{
+public:
+    enum class Result { Finished, Stalled, Stopped };
+
+    /// Creates the study at `studyPath`, or with `resume` continues the search it holds
+    /// (refusing one made for another data set, supernet or encoding).
+    SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, std::string checkpointPath,
+                 std::string checkpointHash, std::string datasetHash, SearchConfig config, std::string studyPath,
+                 bool resume);
+    ~SearchEngine();
+
+    Result run(SearchObserver &observer);
+
+    // Steering, thread-safe.
+    void pause();
+    void resume();
+    void stop();
+    bool isPaused() const { return m_paused.load(); }
+    /// New constraints; the archive is re-ranked at once.
+    void setConstraints(double maxMacs, double minAccuracy);
+    void pin(const space::Genome &g);
+    void ban(const space::Genome &g);
+    void inject(const space::Genome &g);
+    void freeze(int gene, int value);
+    void unfreeze(int gene);
+
+    const SearchConfig &config() const { return m_config; }
+    const Encoding &encoding() const { return m_encoding; }
+    /// Reference point of the hypervolume: error 1 and this many average MACs.
+    double referenceMacs() const { return m_referenceMacs; }
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+    SearchConfig m_config;
+    Encoding m_encoding;
+    double m_referenceMacs = 0.0;
+    std::atomic<bool> m_paused{false}, m_stop{false};
+};
+
+} // namespace edanas::search
