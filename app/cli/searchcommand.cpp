@@ -5,7 +5,6 @@
 #include "commands.h"
 #include "options.h"
 
-#include "data/bytes.h"
 #include "data/dataset.h"
 #include "study/study.h"
 
@@ -32,15 +31,6 @@ extern "C" void onSearchInterrupt(int)
     if (auto *e = g_engine.load())
         e->stop(); // an atomic store: safe in a signal handler
     std::signal(SIGINT, SIG_DFL);
-}
-
-std::string fileHash(const std::string &path)
-{
-    const auto bytes = data::readFile(path);
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx",
-                  static_cast<unsigned long long>(space::fnv1a64(std::string(bytes.begin(), bytes.end()))));
-    return buf;
 }
 
 std::string minutes(double seconds)
@@ -144,26 +134,22 @@ int runSearch(const QStringList &args)
     if (p.isSet(minAcc))
         c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
 
-    const std::string ckpt = p.isSet(supernetOpt) ? p.value(supernetOpt).toStdString() : supernet::defaultSupernetPath();
-    if (ckpt.empty())
+    search::SearchEngine::Launch launch;
+    launch.checkpointPath = p.isSet(supernetOpt) ? p.value(supernetOpt).toStdString() : supernet::defaultSupernetPath();
+    if (launch.checkpointPath.empty())
         throw UsageError("no --supernet given and none shipped in resources/supernet");
-    supernet::CheckpointInfo info;
-    auto net = supernet::loadCheckpoint(ckpt, &info);
-    const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
-    const std::string dsHash = data::contentHash(ds);
-    supernet::checkCompatible(ckpt, info, net->space(), dsHash);
-
-    eenn::EvaluatorOptions eo;
-    eo.validationImages = c.validationImages;
-    eo.recalibrationImages = c.recalibrationImages;
-    eo.validationShare = c.validationShare;
-    auto evaluator = std::make_shared<eenn::ProfileEvaluator>(net, ds, info.mean, info.std, eo);
-    search::SearchEngine engine(evaluator, ckpt, fileHash(ckpt), dsHash, c, studyPath, p.isSet(resume));
+    launch.dataset = data.refWithoutPositional(p);
+    launch.config = c;
+    launch.studyPath = studyPath;
+    launch.resume = p.isSet(resume);
+    const auto opened = search::SearchEngine::open(launch);
+    search::SearchEngine &engine = *opened;
     const auto &cfg = engine.config();
-    std::printf("search: %s encoding, population %d, %d generations, %zu validation images, supernet %s\n"
+    std::printf("search: %s encoding, population %d, %d generations, %lld validation images, supernet %s\n"
                 "hypervolume of (error, average MACs / %.3f M) against the reference point (1, 1)\n",
                 search::encodingName(cfg.encoding).c_str(), cfg.population, cfg.generations,
-                evaluator->validationIndices().size(), ckpt.c_str(), engine.referenceMacs() / 1e6);
+                static_cast<long long>(engine.validationImages()), launch.checkpointPath.c_str(),
+                engine.referenceMacs() / 1e6);
     std::fflush(stdout);
     ProgressPrinter printer;
     g_engine.store(&engine);

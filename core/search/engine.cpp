@@ -3,6 +3,9 @@
 #include "pareto.h"
 
 #include "cost/cost.h"
+#include "data/bytes.h"
+#include "eenn/evaluator.h"
+#include "supernet/checkpoint.h"
 #include "eenn/profilestore.h"
 #include "eenn/tuning.h"
 #include "study/study.h"
@@ -14,6 +17,7 @@
 #include <QJsonObject>
 
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -132,6 +136,7 @@ std::vector<double> doublesFrom(const QJsonValue &v)
 
 struct SearchEngine::Private
 {
+    std::shared_ptr<const data::Dataset> dataset; ///< kept alive for the evaluator when open() loaded it
     std::shared_ptr<eenn::ProfileEvaluator> evaluator;
     study::Study study;
     std::unique_ptr<Nsga2> nsga;
@@ -278,6 +283,38 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
 }
 
 SearchEngine::~SearchEngine() = default;
+
+std::string SearchEngine::fileHash(const std::string &path)
+{
+    const auto bytes = data::readFile(path);
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx",
+                  static_cast<unsigned long long>(space::fnv1a64(std::string(bytes.begin(), bytes.end()))));
+    return buf;
+}
+
+std::unique_ptr<SearchEngine> SearchEngine::open(const Launch &l)
+{
+    supernet::CheckpointInfo info;
+    auto net = supernet::loadCheckpoint(l.checkpointPath, &info);
+    auto dataset = l.loaded ? l.loaded : std::make_shared<const data::Dataset>(data::loadDataset(l.dataset));
+    const std::string datasetHash = data::contentHash(*dataset);
+    supernet::checkCompatible(l.checkpointPath, info, net->space(), datasetHash);
+    eenn::EvaluatorOptions eo;
+    eo.validationImages = l.config.validationImages;
+    eo.recalibrationImages = l.config.recalibrationImages;
+    eo.validationShare = l.config.validationShare;
+    auto evaluator = std::make_shared<eenn::ProfileEvaluator>(net, *dataset, info.mean, info.std, eo);
+    auto engine = std::make_unique<SearchEngine>(evaluator, l.checkpointPath, fileHash(l.checkpointPath), datasetHash,
+                                                 l.config, l.studyPath, l.resume);
+    engine->d->dataset = std::move(dataset);
+    return engine;
+}
+
+std::int64_t SearchEngine::validationImages() const
+{
+    return std::int64_t(d->evaluator->validationIndices().size());
+}
 
 void SearchEngine::pause()
 {

@@ -2,7 +2,7 @@
 
 #include "encoding.h"
 
-#include "eenn/evaluator.h"
+#include "data/dataset.h"
 #include "eenn/profile.h"
 
 #include <atomic>
@@ -12,6 +12,10 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+namespace edanas::eenn {
+class ProfileEvaluator;
+}
 
 namespace edanas::search {
 
@@ -94,6 +98,24 @@ public:
                  std::string checkpointHash, std::string datasetHash, SearchConfig config, std::string studyPath,
                  bool resume);
     ~SearchEngine();
+
+    /// Everything from files: loads the data set and the supernet checkpoint (checking
+    /// they belong together), then constructs the engine. For callers that must not
+    /// see LibTorch (the Studio). Throws with a message naming the file at fault.
+    struct Launch
+    {
+        data::DatasetRef dataset;
+        std::shared_ptr<const data::Dataset> loaded; ///< used instead of loading `dataset` when set
+        std::string checkpointPath;
+        SearchConfig config;
+        std::string studyPath;
+        bool resume = false;
+    };
+    static std::unique_ptr<SearchEngine> open(const Launch &launch);
+    /// Hash of a file's bytes, as studies record checkpoints.
+    static std::string fileHash(const std::string &path);
+    /// Validation images each candidate is profiled on.
+    std::int64_t validationImages() const;
 
     Result run(SearchObserver &observer);
 
