@@ -1,0 +1,256 @@
+// The EENN search on the shipped supernet and Fashion-MNIST, with small numbers: what
+// it writes to the study, what each encoding does to the exits, stopping and resuming
+// without losing or repeating anything, and steering from another thread.
+#include "search/engine.h"
+
+#include "eenn/profilestore.h"
+#include "search/pareto.h"
+#include "study/study.h"
+#include "supernet/checkpointinfo.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <set>
+#include <thread>
+
+using namespace edanas;
+
+namespace {
+
+class Recorder : public search::SearchObserver
+{
+public:
+    std::vector<search::CandidateSnapshot> candidates;
+    std::vector<search::GenerationSnapshot> generations;
+    std::function<void(const search::CandidateSnapshot &)> onCandidate;
+    void candidateEvaluated(const search::CandidateSnapshot &c) override
+    {
+        candidates.push_back(c);
+        if (onCandidate)
+            onCandidate(c);
+    }
+    void generationDone(const search::GenerationSnapshot &g) override { generations.push_back(g); }
+};
+
+} // namespace
+
+class TestSearch : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::shared_ptr<const data::Dataset> m_data;
+
+    search::SearchEngine::Launch launch(search::EncodingKind kind, const char *study)
+    {
+        search::SearchEngine::Launch l;
+        l.loaded = m_data;
+        l.checkpointPath = supernet::defaultSupernetPath();
+        l.config.encoding = kind;
+        l.config.population = 6;
+        l.config.generations = 2;
+        l.config.validationImages = 300;
+        l.config.recalibrationImages = 100;
+        l.config.seed = 5;
+        l.config.exitSearchBudget = 100;
+        l.studyPath = m_dir.filePath(QString::fromLatin1(study)).toStdString();
+        return l;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        data::DatasetRef ref;
+        ref.path = data::defaultDatasetPath();
+        m_data = std::make_shared<const data::Dataset>(data::loadDataset(ref));
+        QVERIFY2(!supernet::defaultSupernetPath().empty(), "the shipped supernet is missing");
+    }
+
+    void edanasSearchWritesEverything()
+    {
+        auto l = launch(search::EncodingKind::Edanas, "edanas.edanas");
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        QCOMPARE(engine->run(r), search::SearchEngine::Result::Finished);
+        QCOMPARE(int(r.generations.size()), 2);
+        QVERIFY(r.generations[1].hypervolume >= r.generations[0].hypervolume);
+        QVERIFY(r.generations[0].hypervolume > 0.0 && r.generations[1].hypervolume < 1.0);
+
+        const auto s = study::Study::open(l.studyPath, true);
+        const auto stored = s.candidates();
+        QCOMPARE(stored.size(), r.candidates.size());
+        QVERIFY(stored.size() >= 6);
+        std::set<std::uint64_t> hashes;
+        for (const auto &c : stored) {
+            QVERIFY(hashes.insert(c.genomeHash).second);
+            const auto g = space::Genome::fromJson(c.genomeJson, "study");
+            QCOMPARE(g.rule, space::ExitRule::Margin);
+            for (const auto &e : g.exits) {
+                QVERIFY(e.threshold == 0.1 || e.threshold == 0.2); // the EDANAS genes
+                QCOMPARE(e.block, g.depth[std::size_t(e.stage)] - 1); // at stage ends
+            }
+            QVERIFY(c.accuracy > 0.5 && c.accuracy <= 1.0); // the shipped supernet is ~80 %
+            QVERIFY(c.macsTrue >= c.macsPaper);
+            QVERIFY(c.macsTrue <= engine->referenceMacs());
+            QCOMPARE(c.objectives.size(), std::size_t(2));
+            QCOMPARE(c.objectives[0], 1.0 - c.accuracy);
+        }
+        // the recorded front is the non-dominated set of everything evaluated
+        const auto gens = s.generations();
+        QCOMPARE(int(gens.size()), 2);
+        std::vector<std::vector<double>> f;
+        for (const auto &c : stored)
+            f.push_back({1.0 - c.accuracy, c.macsTrue});
+        std::vector<std::int64_t> expected;
+        for (int i : search::nonDominatedIndices(f, std::vector<double>(f.size(), 0.0)))
+            expected.push_back(stored[std::size_t(i)].id);
+        auto front = gens.back().front;
+        std::sort(front.begin(), front.end());
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(front, expected);
+        // the front's profiles are stored: re-evaluating a front candidate's exits from
+        // its stored profile gives its recorded figures, with no network run
+        for (auto id : front) {
+            const auto &c = *std::find_if(stored.begin(), stored.end(), [&](auto &x) { return x.id == id; });
+            const auto g = space::Genome::fromJson(c.genomeJson, "study");
+            const auto bytes = s.profile(g.backboneHash(), g.resolution);
+            QVERIFY(bytes);
+            const auto p = eenn::deserializeProfile(*bytes, "study");
+            QCOMPARE(p.samples, 300);
+            const auto e = eenn::evaluate(p, eenn::configFromGenome(p, g));
+            QCOMPARE(e.accuracy, c.accuracy);
+            QCOMPARE(e.averageMacsTrue, c.macsTrue);
+        }
+    }
+
+    void nachosTunesThresholdsUnderConstraints()
+    {
+        auto l = launch(search::EncodingKind::Nachos, "nachos.edanas");
+        l.config.maxMacs = 3.0e6;
+        l.config.minAccuracy = 0.7;
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        engine->run(r);
+        QVERIFY(!r.candidates.empty());
+        int feasible = 0;
+        for (const auto &c : r.candidates) {
+            QVERIFY(!c.genome.exits.empty()); // NACHOS needs at least one exit
+            for (const auto &e : c.genome.exits) {
+                // a grid value, or lowered from one in steps of 0.1, never below 0.1
+                QVERIFY(e.threshold >= 0.1 - 1e-9 && e.threshold <= 0.8 + 1e-9);
+                QVERIFY(std::abs(e.threshold * 10 - std::round(e.threshold * 10)) < 1e-9);
+            }
+            const bool ok = c.macsTrue <= 3.0e6 && c.accuracy >= 0.7;
+            QCOMPARE(c.violation == 0.0, ok);
+            feasible += ok;
+        }
+        QVERIFY(feasible > 0);
+    }
+
+    void studioWritesTheImprovedExitsBack()
+    {
+        auto l = launch(search::EncodingKind::Studio, "studio.edanas");
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        engine->run(r);
+        const auto s = study::Study::open(l.studyPath, true);
+        for (const auto &c : s.candidates()) {
+            // the stored genes decode to the stored genome: the improvement is in the genome
+            const auto g = engine->encoding().decode(c.genes);
+            QCOMPARE(g.toJson(), c.genomeJson);
+        }
+    }
+
+    void stopAndResumeLoseNothing()
+    {
+        auto l = launch(search::EncodingKind::Edanas, "resume.edanas");
+        l.config.generations = 3;
+        std::vector<std::uint64_t> before;
+        {
+            auto engine = search::SearchEngine::open(l);
+            Recorder r;
+            r.onCandidate = [&](const search::CandidateSnapshot &) {
+                if (r.candidates.size() == 8) // in the middle of generation 1
+                    engine->stop();
+            };
+            QCOMPARE(engine->run(r), search::SearchEngine::Result::Stopped);
+            QCOMPARE(r.candidates.size(), std::size_t(8));
+        }
+        {
+            const auto s = study::Study::open(l.studyPath, true);
+            QCOMPARE(s.candidates().size(), std::size_t(8));
+            QCOMPARE(int(s.generations().size()), 1);
+        }
+        l.resume = true;
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        QCOMPARE(engine->run(r), search::SearchEngine::Result::Finished);
+        QCOMPARE(r.generations.front().generation, 1);
+        QCOMPARE(r.generations.back().generation, 2);
+        const auto s = study::Study::open(l.studyPath, true);
+        std::set<std::uint64_t> hashes;
+        for (const auto &c : s.candidates())
+            QVERIFY(hashes.insert(c.genomeHash).second); // nothing evaluated twice
+        QCOMPARE(s.candidates().size(), 8 + r.candidates.size());
+        QCOMPARE(int(s.generations().size()), 3);
+        bool resumed = false;
+        for (const auto &e : s.events())
+            resumed |= e.type == "resume";
+        QVERIFY(resumed);
+
+    }
+
+    void steeringFromAnotherThread()
+    {
+        auto l = launch(search::EncodingKind::Edanas, "steer.edanas");
+        l.config.generations = 2;
+        auto engine = search::SearchEngine::open(l);
+        // a genome a user edited, injected while the search runs
+        space::Genome edited = space::Genome::smallest(space::SearchSpace::load("ofa-mbv3"));
+        edited.exits.push_back({0, 1, 0.2});
+        Recorder r;
+        std::atomic<int> seen{0};
+        r.onCandidate = [&](const search::CandidateSnapshot &) { ++seen; };
+        std::thread steer([&] {
+            while (seen.load() < 2)
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            engine->pause();
+            engine->setConstraints(2.5e6, 0.6);
+            engine->inject(edited);
+            const int at = seen.load();
+            std::this_thread::sleep_for(std::chrono::milliseconds(300));
+            pausedHeld = seen.load() <= at + 1; // at most the candidate in flight finished
+            engine->resume();
+        });
+        engine->run(r);
+        steer.join();
+        QVERIFY(pausedHeld);
+        const auto s = study::Study::open(l.studyPath, true);
+        std::vector<std::string> types;
+        for (const auto &e : s.events())
+            types.push_back(e.type);
+        for (const char *t : {"pause", "constraints", "inject", "resume"})
+            QVERIFY2(std::find(types.begin(), types.end(), t) != types.end(), t);
+        QCOMPARE(engine->config().maxMacs, 2.5e6);
+        // the injected genome was evaluated, and later candidates carry the new constraints
+        bool injected = false;
+        for (const auto &c : r.candidates) {
+            injected |= c.origin == "injected" && c.genome.backboneHash() == edited.backboneHash();
+        }
+        QVERIFY(injected);
+        const auto &last = r.candidates.back();
+        QCOMPARE(last.violation == 0.0, last.macsTrue <= 2.5e6 && last.accuracy >= 0.6);
+    }
+
+private:
+    bool pausedHeld = false;
+};
+
+QTEST_GUILESS_MAIN(TestSearch)
+#include "tst_search.moc"
