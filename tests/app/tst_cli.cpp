@@ -131,6 +131,72 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("corrupt or truncated"));
     }
 
+    void searchAndStudy()
+    {
+        // the tiny supernet trained above, on its own little data set
+        const QString ckpt = m_dir.path() + "/tiny.pt";
+        const QString study = m_dir.path() + "/run.edanas";
+        const QStringList search{"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "edanas",
+                                 "--population", "4", "--generations", "200", "--stall", "0", "--validation-images", "0",
+                                 "--recalibration-images", "8", "--study", study};
+        QProcess p;
+        p.start(qEnvironmentVariable("EDANAS_CLI"), search);
+        QVERIFY(p.waitForStarted());
+        QByteArray out;
+        // a progress line per generation; Ctrl-C stops after the current candidate
+        QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("generation   1  front"), 120000);
+        QVERIFY(out.contains("hypervolume"));
+        QVERIFY(out.contains("candidates/min"));
+        ::kill(pid_t(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(120000));
+        out += p.readAllStandardOutput();
+        QCOMPARE(p.exitCode(), 130);
+        QVERIFY(out.contains("--resume continues it"));
+
+        // the study exists: a new search refuses it, --resume continues it
+        auto r = run(search);
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("use --resume"));
+        QStringList more = search;
+        more[more.indexOf("200")] = "4";
+        r = run(more + QStringList{"--resume"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("generation   3"));
+
+        r = run({"study", "show", study});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("encoding edanas"));
+        QVERIFY(r.out.contains("generation   3: hypervolume"));
+        QVERIFY(r.out.contains("front ("));
+        r = run({"study", "export", study, "--out", m_dir.path() + "/all.csv"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile csv(m_dir.path() + "/all.csv");
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const auto lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QVERIFY(lines.first().startsWith("id,generation,hash,accuracy,macs_true,macs_paper"));
+        QVERIFY(lines.size() >= 1 + 4 * 4);
+        r = run({"study", "export", study, "--front", "--out", m_dir.path() + "/front.json"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile json(m_dir.path() + "/front.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const auto front = QJsonDocument::fromJson(json.readAll()).array();
+        QVERIFY(!front.isEmpty());
+        for (const auto &c : front)
+            QVERIFY(c.toObject().value("on_front").toBool());
+
+        // bad input
+        r = run({"study", "show", m_dir.path() + "/set/train-labels-idx1-ubyte.gz"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("train-labels-idx1-ubyte.gz"));
+        r = run({"search", "--study", m_dir.path() + "/x.edanas", "--encoding", "genetic"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown encoding 'genetic'"));
+        r = run({"search", "--study", m_dir.path() + "/x.edanas", "--population", "1"});
+        QCOMPARE(r.code, 2);
+        r = run({"study", "export", study, "--out", m_dir.path() + "/x.txt"});
+        QCOMPARE(r.code, 2);
+    }
+
     void ctrlCKeepsTheLastEpochAndResumes()
     {
         const QString ckpt = m_dir.path() + "/interrupted.pt";
