@@ -55,6 +55,14 @@ public:
                     g.candidatesPerMinute, minutes(g.secondsLeft).c_str());
         std::fflush(stdout);
     }
+    void finalFront(const std::vector<search::FinalFigures> &front) override
+    {
+        std::printf("final front on %lld validation images:\n", front.empty() ? 0LL : static_cast<long long>(front[0].images));
+        for (const auto &f : front)
+            std::printf("  candidate %5lld  accuracy %.2f %%  average MACs %.3f M (paper %.3f M)\n",
+                        static_cast<long long>(f.id), 100.0 * f.accuracy, f.macsTrue / 1e6, f.macsPaper / 1e6);
+        std::fflush(stdout);
+    }
     void message(const std::string &m) override
     {
         std::printf("%s\n", m.c_str());
@@ -98,6 +106,10 @@ int runSearch(const QStringList &args)
     const QCommandLineOption recal(QStringLiteral("recalibration-images"),
                                    QStringLiteral("Training images for batch-norm recalibration per candidate."),
                                    QStringLiteral("n"), QStringLiteral("500"));
+    const QCommandLineOption finalImages(QStringLiteral("final-validation-images"),
+                                         QStringLiteral("The final front is measured again on this many validation "
+                                                        "images (0: all; -1: skip)."),
+                                         QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption stall(QStringLiteral("stall"),
                                    QStringLiteral("Stop after this many generations without a better "
                                                   "hypervolume (0: never)."),
@@ -106,7 +118,7 @@ int runSearch(const QStringList &args)
                                        QStringLiteral("Average MACs as EDANAS counts them (without the exits "
                                                       "an input passed through)."));
     p.addOptions({supernetOpt, encoding, population, generations, studyOpt, resume, maxMacs, minAcc, seed,
-                  validation, recal, stall, paperCost});
+                  validation, recal, finalImages, stall, paperCost});
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         throw UsageError("unexpected argument '" + p.positionalArguments().constFirst().toStdString() + "'");
@@ -128,6 +140,7 @@ int runSearch(const QStringList &args)
     c.validationImages = intValue(p, validation, 0, 100000000);
     c.recalibrationImages = intValue(p, recal, 1, 100000000);
     c.stallGenerations = intValue(p, stall, 0, 1000000);
+    c.finalValidationImages = intValue(p, finalImages, -1, 100000000);
     c.trueCost = !p.isSet(paperCost);
     if (p.isSet(maxMacs))
         c.maxMacs = doubleValue(p, maxMacs, 1e-6, 1e9) * 1e6;
@@ -225,6 +238,16 @@ int show(const QStringList &args)
                 info.configJson.c_str(), candidates.size(), gens.size(), s.events().size());
     for (const auto &g : gens)
         std::printf("  generation %3d: hypervolume %.5f, front %zu\n", g.generation, g.hypervolume, g.front.size());
+    if (const auto final = s.state("final_front")) {
+        const auto rows = QJsonDocument::fromJson(QByteArray::fromStdString(*final)).array();
+        std::printf("front measured again at the end:\n");
+        for (const auto &row : rows) {
+            const auto o = row.toObject();
+            std::printf("  %6lld %8.2f%% %12.3f  (%lld images)\n", static_cast<long long>(o.value("id").toDouble()),
+                        100.0 * o.value("accuracy").toDouble(), o.value("macs_true").toDouble() / 1e6,
+                        static_cast<long long>(o.value("images").toDouble()));
+        }
+    }
     const auto front = lastFront(s);
     std::printf("front (%zu):\n  %6s %9s %12s %12s %12s  %s\n", front.size(), "id", "accuracy", "avg MMACs",
                 "paper MMACs", "static MMACs", "exit shares");

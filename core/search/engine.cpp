@@ -40,6 +40,7 @@ std::string SearchConfig::toJson() const
                   {"stall_generations", stallGenerations},
                   {"validation_images", double(validationImages)},
                   {"recalibration_images", double(recalibrationImages)},
+                  {"final_validation_images", double(finalValidationImages)},
                   {"validation_share", validationShare},
                   {"crossover", crossover == Crossover::TwoPoint ? "two-point" : "uniform"},
                   {"mutation", mutation == Mutation::Polynomial ? "polynomial" : "uniform"},
@@ -87,6 +88,7 @@ SearchConfig SearchConfig::fromJson(const std::string &json, const std::string &
     c.stallGenerations = integer("stall_generations", 0, 1000000);
     c.validationImages = integer("validation_images", 0, 100000000);
     c.recalibrationImages = integer("recalibration_images", 1, 100000000);
+    c.finalValidationImages = integer("final_validation_images", -1, 100000000);
     c.validationShare = o.value("validation_share").toDouble(-1);
     if (c.validationShare <= 0 || c.validationShare >= 1)
         throw bad("validation_share", "expected a number between 0 and 1");
@@ -619,7 +621,42 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             break;
         }
     }
+    if (m_config.finalValidationImages >= 0 && !m_stop)
+        measureFinalFront(observer);
     return result;
+}
+
+void SearchEngine::measureFinalFront(SearchObserver &observer)
+{
+    const auto gens = d->study.generations();
+    if (gens.empty())
+        return;
+    eenn::EvaluatorOptions o = d->evaluator->options();
+    o.validationImages = m_config.finalValidationImages;
+    eenn::ProfileEvaluator final(d->evaluator->net(), d->evaluator->dataset(), d->evaluator->mean(),
+                                 d->evaluator->std(), o);
+    observer.message("measuring the front's " + std::to_string(gens.back().front.size()) + " candidates on "
+                     + std::to_string(final.validationIndices().size()) + " validation images");
+    std::vector<FinalFigures> out;
+    QJsonArray rows;
+    for (auto id : gens.back().front) {
+        if (m_stop)
+            return;
+        const auto &s = d->archive[d->byId.at(id)];
+        const auto profile = final.profile(s.genome);
+        const auto e = eenn::evaluate(*profile, eenn::configFromGenome(*profile, s.genome));
+        FinalFigures f{id, profile->samples, e.accuracy, e.averageMacsTrue, e.averageMacsPaper, e.share, e.exitAccuracy};
+        rows.append(QJsonObject{{"id", double(id)},
+                                {"images", double(f.images)},
+                                {"accuracy", f.accuracy},
+                                {"macs_true", f.macsTrue},
+                                {"macs_paper", f.macsPaper},
+                                {"share", doubles(f.share)},
+                                {"exit_accuracy", doubles(f.exitAccuracy)}});
+        out.push_back(std::move(f));
+    }
+    d->study.setState("final_front", QJsonDocument(rows).toJson(QJsonDocument::Compact).toStdString());
+    observer.finalFront(out);
 }
 
 } // namespace edanas::search

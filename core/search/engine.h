@@ -32,6 +32,9 @@ struct SearchConfig
     int stallGenerations = 10; ///< stop after this many generations without a better hypervolume; 0: never
     std::int64_t validationImages = 2000;   ///< profiled per candidate (0: the whole validation split)
     std::int64_t recalibrationImages = 500;
+    /// The final front is measured again on this many validation images (0: the whole
+    /// validation split; -1: not at all).
+    std::int64_t finalValidationImages = 0;
     double validationShare = 0.1;
     Crossover crossover = Crossover::TwoPoint;
     Mutation mutation = Mutation::Polynomial;
@@ -73,6 +76,15 @@ struct GenerationSnapshot
     double recalibrationSeconds = 0.0, forwardSeconds = 0.0, otherSeconds = 0.0; ///< totals so far
 };
 
+/// A front candidate measured again at the end on the final validation images.
+struct FinalFigures
+{
+    std::int64_t id = 0;
+    std::int64_t images = 0;
+    double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0;
+    std::vector<double> share, exitAccuracy;
+};
+
 /// Receives the engine's reports, on the engine's thread.
 class SearchObserver
 {
@@ -80,6 +92,7 @@ public:
     virtual ~SearchObserver() = default;
     virtual void candidateEvaluated(const CandidateSnapshot &) {}
     virtual void generationDone(const GenerationSnapshot &) {}
+    virtual void finalFront(const std::vector<FinalFigures> &) {}
     virtual void message(const std::string &) {}
 };
 
@@ -138,6 +151,8 @@ public:
     double referenceMacs() const { return m_referenceMacs; }
 
 private:
+    void measureFinalFront(SearchObserver &observer);
+
     struct Private;
     std::unique_ptr<Private> d;
     SearchConfig m_config;

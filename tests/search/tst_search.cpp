@@ -58,6 +58,7 @@ private:
         l.config.recalibrationImages = 100;
         l.config.seed = 5;
         l.config.exitSearchBudget = 100;
+        l.config.finalValidationImages = -1;
         l.studyPath = m_dir.filePath(QString::fromLatin1(study)).toStdString();
         return l;
     }
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void edanasSearchWritesEverything()
     {
         auto l = launch(search::EncodingKind::Edanas, "edanas.edanas");
+        l.config.finalValidationImages = 600;
         auto engine = search::SearchEngine::open(l);
         Recorder r;
         QCOMPARE(engine->run(r), search::SearchEngine::Result::Finished);
@@ -126,6 +128,15 @@ private Q_SLOTS:
             const auto e = eenn::evaluate(p, eenn::configFromGenome(p, g));
             QCOMPARE(e.accuracy, c.accuracy);
             QCOMPARE(e.averageMacsTrue, c.macsTrue);
+        }
+        // the final front, measured again on twice the images
+        const auto final = QJsonDocument::fromJson(QByteArray::fromStdString(s.state("final_front").value())).array();
+        QCOMPARE(std::size_t(final.size()), front.size());
+        for (const auto &row : final) {
+            const auto o = row.toObject();
+            QCOMPARE(o.value("images").toInt(), 600);
+            QVERIFY(std::find(front.begin(), front.end(), std::int64_t(o.value("id").toDouble())) != front.end());
+            QVERIFY(o.value("accuracy").toDouble() > 0.5);
         }
     }
 
