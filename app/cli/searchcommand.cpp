@@ -114,11 +114,20 @@ int runSearch(const QStringList &args)
                                    QStringLiteral("Stop after this many generations without a better "
                                                   "hypervolume (0: never)."),
                                    QStringLiteral("n"), QStringLiteral("10"));
+    const QCommandLineOption maxParams(QStringLiteral("max-params"),
+                                       QStringLiteral("Ceiling on parameters, in millions."), QStringLiteral("M"));
+    const QCommandLineOption maxPeak(QStringLiteral("max-peak-kib"),
+                                     QStringLiteral("Ceiling on peak activation memory (int8), in KiB."),
+                                     QStringLiteral("K"));
+    const QCommandLineOption alsoParams(QStringLiteral("objective-params"),
+                                        QStringLiteral("Also minimise parameters (a third objective)."));
+    const QCommandLineOption alsoPeak(QStringLiteral("objective-peak-memory"),
+                                      QStringLiteral("Also minimise peak activation memory."));
     const QCommandLineOption paperCost(QStringLiteral("paper-cost"),
                                        QStringLiteral("Average MACs as EDANAS counts them (without the exits "
                                                       "an input passed through)."));
     p.addOptions({supernetOpt, encoding, population, generations, studyOpt, resume, maxMacs, minAcc, seed,
-                  validation, recal, finalImages, stall, paperCost});
+                  validation, recal, finalImages, stall, maxParams, maxPeak, alsoParams, alsoPeak, paperCost});
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         throw UsageError("unexpected argument '" + p.positionalArguments().constFirst().toStdString() + "'");
@@ -144,6 +153,12 @@ int runSearch(const QStringList &args)
     c.trueCost = !p.isSet(paperCost);
     if (p.isSet(maxMacs))
         c.maxMacs = doubleValue(p, maxMacs, 1e-6, 1e9) * 1e6;
+    if (p.isSet(maxParams))
+        c.maxParams = doubleValue(p, maxParams, 1e-6, 1e9) * 1e6;
+    if (p.isSet(maxPeak))
+        c.maxPeakBytes = doubleValue(p, maxPeak, 1e-3, 1e9) * 1024.0;
+    c.objectiveParams = p.isSet(alsoParams);
+    c.objectivePeakMemory = p.isSet(alsoPeak);
     if (p.isSet(minAcc))
         c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
 

@@ -46,7 +46,11 @@ std::string SearchConfig::toJson() const
                   {"mutation", mutation == Mutation::Polynomial ? "polynomial" : "uniform"},
                   {"crossover_probability", crossoverProbability},
                   {"mutation_rate", mutationRate},
-                  {"exit_search_budget", exitSearchBudget}};
+                  {"exit_search_budget", exitSearchBudget},
+                  {"objective_params", objectiveParams},
+                  {"objective_peak_memory", objectivePeakMemory},
+                  {"max_params", std::isfinite(maxParams) ? QJsonValue(maxParams) : QJsonValue()},
+                  {"max_peak_bytes", std::isfinite(maxPeakBytes) ? QJsonValue(maxPeakBytes) : QJsonValue()}};
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -107,6 +111,14 @@ SearchConfig SearchConfig::fromJson(const std::string &json, const std::string &
     if (c.mutationRate > 1)
         throw bad("mutation_rate", "expected at most 1 (negative: 1 / genes)");
     c.exitSearchBudget = integer("exit_search_budget", 1, 100000000);
+    c.objectiveParams = o.value("objective_params").toBool(false);
+    c.objectivePeakMemory = o.value("objective_peak_memory").toBool(false);
+    for (auto [key, field] : {std::pair{"max_params", &c.maxParams}, std::pair{"max_peak_bytes", &c.maxPeakBytes}}) {
+        *field = o.value(key).isNull() || o.value(key).isUndefined() ? std::numeric_limits<double>::infinity()
+                                                                      : o.value(key).toDouble(-1);
+        if (!(*field > 0))
+            throw bad(key, "expected a positive number or null");
+    }
     return c;
 }
 
@@ -162,6 +174,33 @@ struct SearchEngine::Private
     explicit Private(study::Study s)
         : study(std::move(s))
     {
+    }
+
+    /// 0 when every constraint holds; else the sum of the relative shortfalls.
+    double violation(const CandidateSnapshot &s, const SearchConfig &c) const
+    {
+        eenn::ExitEvaluation e;
+        e.accuracy = s.accuracy;
+        e.averageMacsTrue = s.macsTrue;
+        e.averageMacsPaper = s.macsPaper;
+        double v = objective.violation(e);
+        if (std::isfinite(c.maxParams) && s.params > c.maxParams)
+            v += (s.params - c.maxParams) / c.maxParams;
+        if (std::isfinite(c.maxPeakBytes) && s.peakActivationBytes > c.maxPeakBytes)
+            v += (s.peakActivationBytes - c.maxPeakBytes) / c.maxPeakBytes;
+        return v;
+    }
+
+    /// The minimised objectives: error, average MACs, then parameters and peak
+    /// activation memory when asked for.
+    std::vector<double> objectives(const CandidateSnapshot &s, const SearchConfig &c) const
+    {
+        std::vector<double> f{1.0 - s.accuracy, c.trueCost ? s.macsTrue : s.macsPaper};
+        if (c.objectiveParams)
+            f.push_back(s.params);
+        if (c.objectivePeakMemory)
+            f.push_back(s.peakActivationBytes);
+        return f;
     }
 };
 
@@ -270,12 +309,7 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
         std::vector<Evaluated> ranked;
         for (auto &p : population) {
             const auto &s = d->archive[d->byGenes[p.x]];
-            ranked.push_back({p.x, {1.0 - s.accuracy, m_config.trueCost ? s.macsTrue : s.macsPaper}, 0.0});
-            eenn::ExitEvaluation e;
-            e.accuracy = s.accuracy;
-            e.averageMacsTrue = s.macsTrue;
-            e.averageMacsPaper = s.macsPaper;
-            ranked.back().violation = d->objective.violation(e);
+            ranked.push_back({p.x, d->objectives(s, m_config), d->violation(s, m_config)});
         }
         if (!ranked.empty())
             d->nsga->setPopulation(ranked);
@@ -349,11 +383,7 @@ void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
         std::vector<Evaluated> ranked;
         for (const auto &p : d->nsga->population()) {
             const auto &s = d->archive[d->byGenes.at(p.x)];
-            eenn::ExitEvaluation e;
-            e.accuracy = s.accuracy;
-            e.averageMacsTrue = s.macsTrue;
-            e.averageMacsPaper = s.macsPaper;
-            ranked.push_back({p.x, p.f, d->objective.violation(e)});
+            ranked.push_back({p.x, p.f, d->violation(s, m_config)});
         }
         if (!ranked.empty())
             d->nsga->setPopulation(ranked);
@@ -480,11 +510,11 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         s.peakActivationBytes = double(cost.peakActivationBytesInt8());
         s.share = e.share;
         s.exitAccuracy = e.exitAccuracy;
-        s.violation = d->objective.violation(e);
+        s.violation = d->violation(s, m_config);
         s.recalibrationSeconds = timing.recalibrationSeconds;
         s.forwardSeconds = timing.forwardSeconds;
         s.cachedProfile = timing.cached;
-        const Evaluated result{x, {1.0 - e.accuracy, d->objective.macs(e)}, s.violation};
+        const Evaluated result{x, d->objectives(s, m_config), s.violation};
         // The improved or tuned exits may lead to a candidate already in the archive.
         std::optional<std::size_t> known;
         if (const auto it = d->byHash.find(g.hash()); it != d->byHash.end())
@@ -558,12 +588,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         std::vector<std::vector<double>> f;
         std::vector<double> v;
         for (const auto &s : d->archive) {
-            f.push_back({1.0 - s.accuracy, (m_config.trueCost ? s.macsTrue : s.macsPaper) / m_referenceMacs});
-            eenn::ExitEvaluation e;
-            e.accuracy = s.accuracy;
-            e.averageMacsTrue = s.macsTrue;
-            e.averageMacsPaper = s.macsPaper;
-            v.push_back(d->objective.violation(e));
+            f.push_back(d->objectives(s, m_config));
+            v.push_back(d->violation(s, m_config));
         }
         GenerationSnapshot g;
         g.generation = d->generation;
@@ -572,7 +598,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         for (int i : nonDominatedIndices(f, v)) {
             const auto &s = d->archive[std::size_t(i)];
             g.front.push_back(s.id);
-            frontPoints.push_back(f[std::size_t(i)]);
+            // the hypervolume is over (error, MACs / reference) whatever else is optimised
+            frontPoints.push_back({f[std::size_t(i)][0], f[std::size_t(i)][1] / m_referenceMacs});
             g.bestAccuracy = std::max(g.bestAccuracy, s.accuracy);
             g.fewestMacs = std::min(g.fewestMacs, m_config.trueCost ? s.macsTrue : s.macsPaper);
         }

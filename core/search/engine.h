@@ -29,6 +29,10 @@ struct SearchConfig
     bool trueCost = true; ///< average MACs counting every exit passed through; else the paper's
     double maxMacs = std::numeric_limits<double>::infinity();
     double minAccuracy = 0.0;
+    bool objectiveParams = false;      ///< also minimise parameters
+    bool objectivePeakMemory = false;  ///< also minimise peak activation memory (int8 bytes)
+    double maxParams = std::numeric_limits<double>::infinity();
+    double maxPeakBytes = std::numeric_limits<double>::infinity();
     int stallGenerations = 10; ///< stop after this many generations without a better hypervolume; 0: never
     std::int64_t validationImages = 2000;   ///< profiled per candidate (0: the whole validation split)
     std::int64_t recalibrationImages = 500;

@@ -164,6 +164,35 @@ private Q_SLOTS:
         QVERIFY(feasible > 0);
     }
 
+    void moreObjectivesAndConstraints()
+    {
+        auto l = launch(search::EncodingKind::Edanas, "params.edanas");
+        l.config.generations = 1;
+        l.config.objectiveParams = true;
+        l.config.maxParams = 4.0e6;
+        l.config.maxPeakBytes = 64.0 * 1024;
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        engine->run(r);
+        const auto s = study::Study::open(l.studyPath, true);
+        int over = 0;
+        for (const auto &c : s.candidates()) {
+            QCOMPARE(c.objectives.size(), std::size_t(3));
+            QCOMPARE(c.objectives[2], c.params);
+            const bool ok = c.params <= 4.0e6 && c.peakActivation <= 64.0 * 1024;
+            QCOMPARE(c.violation == 0.0, ok);
+            over += !ok;
+        }
+        QVERIFY(over > 0); // the ceiling bites: ofa-mbv3 subnets have 3-6 M parameters
+        const auto gens = s.generations();
+        QVERIFY(!gens.back().front.empty());
+        for (auto id : gens.back().front) {
+            const auto c = std::find_if(r.candidates.begin(), r.candidates.end(), [&](auto &x) { return x.id == id; });
+            QVERIFY(c != r.candidates.end());
+            QVERIFY(c->violation == 0.0);
+        }
+    }
+
     void studioWritesTheImprovedExitsBack()
     {
         auto l = launch(search::EncodingKind::Studio, "studio.edanas");
