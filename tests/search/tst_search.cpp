@@ -263,6 +263,7 @@ private Q_SLOTS:
             engine->pause();
             engine->setConstraints(2.5e6, 0.6);
             engine->inject(edited);
+            engine->freeze(4 * 9 + 1, 0); // stage 5, block 1: kernel 3 (as in `edited`)
             const int at = seen.load();
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
             pausedHeld = seen.load() <= at + 1; // at most the candidate in flight finished
@@ -275,7 +276,7 @@ private Q_SLOTS:
         std::vector<std::string> types;
         for (const auto &e : s.events())
             types.push_back(e.type);
-        for (const char *t : {"pause", "constraints", "inject", "resume"})
+        for (const char *t : {"pause", "constraints", "inject", "freeze", "resume"})
             QVERIFY2(std::find(types.begin(), types.end(), t) != types.end(), t);
         QCOMPARE(engine->config().maxMacs, 2.5e6);
         // the injected genome was evaluated, and later candidates carry the new constraints
@@ -284,6 +285,14 @@ private Q_SLOTS:
             injected |= c.origin == "injected" && c.genome.backboneHash() == edited.backboneHash();
         }
         QVERIFY(injected);
+        QCOMPARE(engine->encoding().geneName(4 * 9 + 1), std::string("s5.b1.kernel"));
+        int later = 0;
+        for (const auto &c : r.candidates)
+            if (c.generation >= 1) {
+                QCOMPARE(c.genome.kernel[4][0], 3);
+                ++later;
+            }
+        QVERIFY(later > 0);
         const auto &last = r.candidates.back();
         QCOMPARE(last.violation == 0.0, last.macsTrue <= 2.5e6 && last.accuracy >= 0.6);
     }
