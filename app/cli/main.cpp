@@ -22,6 +22,7 @@ const char *const kUsage =
     "  supernet train            train the multi-exit supernet (progressive shrinking)\n"
     "  supernet info CKPT        what a supernet checkpoint holds, with its training log\n"
     "  supernet eval [CKPT]      top-1 of subnets at every exit, validation and test\n"
+    "  supernet exits [CKPT]     the best exit configurations for one backbone\n"
     "  search --study FILE       search early-exit networks (NSGA-II), into a study\n"
     "  study show FILE           a study's configuration, generations and front\n"
     "  study export FILE         the archive or front as CSV or JSON\n"

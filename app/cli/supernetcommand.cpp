@@ -1,5 +1,8 @@
 // LibTorch before Qt: Qt's `slots` keyword breaks LibTorch's headers.
 #include "supernet/checkpoint.h"
+#include "eenn/curves.h"
+#include "eenn/evaluator.h"
+#include "eenn/tuning.h"
 
 #include "commands.h"
 #include "options.h"
@@ -295,11 +298,108 @@ int eval(const QStringList &args)
     return Ok;
 }
 
+int exits(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "The best exits for one backbone: records its exit profile on the validation split (after batch-norm "
+        "recalibration), then lists the exit configurations that no other beats in both accuracy and true "
+        "average MACs, from the profile alone (exhaustive for stage-end exits with the EDANAS thresholds, a "
+        "local search otherwise)."));
+    p.addHelpOption();
+    DatasetOptions data;
+    data.addTo(p);
+    p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("The checkpoint (default: the shipped one)."),
+                            QStringLiteral("[checkpoint]"));
+    const QCommandLineOption subnet(QStringLiteral("subnet"), QStringLiteral("largest, smallest, or a genome as JSON."),
+                                    QStringLiteral("which"), QStringLiteral("largest"));
+    const QCommandLineOption rule(QStringLiteral("rule"),
+                                  QStringLiteral("margin, max-softmax, entropy or confidence."), QStringLiteral("rule"),
+                                  QStringLiteral("margin"));
+    const QCommandLineOption edanasGrid(QStringLiteral("edanas-thresholds"),
+                                        QStringLiteral("Thresholds from {0.1, 0.2} only (the EDANAS encoding)."));
+    const QCommandLineOption maxMacs(QStringLiteral("max-macs"), QStringLiteral("Ceiling on average MACs, millions."),
+                                     QStringLiteral("M"));
+    const QCommandLineOption minAcc(QStringLiteral("min-accuracy"), QStringLiteral("Floor on accuracy, percent."),
+                                    QStringLiteral("A"));
+    const QCommandLineOption images(QStringLiteral("validation-images"),
+                                    QStringLiteral("Validation images profiled (0: all)."), QStringLiteral("n"),
+                                    QStringLiteral("0"));
+    const QCommandLineOption recal(QStringLiteral("recalibration-images"),
+                                   QStringLiteral("Training images for batch-norm recalibration."),
+                                   QStringLiteral("n"), QStringLiteral("2000"));
+    p.addOptions({subnet, rule, edanasGrid, maxMacs, minAcc, images, recal});
+    p.process(args);
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() > 1)
+        throw UsageError("expected at most one checkpoint");
+    const std::string path = pos.isEmpty() ? supernet::defaultSupernetPath() : pos.constFirst().toStdString();
+    if (path.empty())
+        throw UsageError("no checkpoint given and none shipped in resources/supernet");
+    eenn::PlacementOptions o;
+    try {
+        o.rule = space::parseExitRule(p.value(rule).toStdString());
+    } catch (const std::invalid_argument &e) {
+        throw UsageError(std::string("--rule: ") + e.what());
+    }
+    if (p.isSet(maxMacs))
+        o.objective.maxMacs = doubleValue(p, maxMacs, 1e-6, 1e9) * 1e6;
+    if (p.isSet(minAcc))
+        o.objective.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
+    if (p.isSet(edanasGrid))
+        o.thresholds = {0.1, 0.2};
+    eenn::EvaluatorOptions eo;
+    eo.validationImages = intValue(p, images, 0, 100000000);
+    eo.recalibrationImages = intValue(p, recal, 1, 100000000);
+
+    supernet::CheckpointInfo info;
+    auto net = supernet::loadCheckpoint(path, &info);
+    const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
+    supernet::checkCompatible(path, info, net->space(), data::contentHash(ds));
+    const QString w = p.value(subnet);
+    space::Genome g = w == QLatin1String("largest")    ? space::Genome::largest(net->space())
+                      : w == QLatin1String("smallest") ? space::Genome::smallest(net->space())
+                                                       : space::Genome::fromJson(w.toStdString(), "--subnet");
+    g.validate(net->space(), "--subnet");
+    eenn::ProfileEvaluator evaluator(net, ds, info.mean, info.std, eo);
+    eenn::EvaluationTiming timing;
+    const auto profile = evaluator.profile(g, &timing);
+    std::printf("%s: profile of %d validation images x %d positions in %.1f s (recalibration %.1f s)\n",
+                g.summary().c_str(), profile->samples, profile->positions,
+                timing.recalibrationSeconds + timing.forwardSeconds, timing.recalibrationSeconds);
+    std::printf("  each position alone:");
+    for (const auto &a : eenn::exitsAlone(*profile, {{}, o.rule, {}}, true)) {
+        const auto &q = profile->position[std::size_t(a.position)];
+        std::printf(" %s %.2f%% @ %.3f M;", q.first < 0 ? "final" : ("s" + std::to_string(q.first + 1) + ".b" + std::to_string(q.second + 1)).c_str(),
+                    100.0 * a.accuracy, a.macs / 1e6);
+    }
+    std::int64_t trials = 0;
+    const auto front = eenn::bestExitPlacements(*profile, o, &trials);
+    std::printf("\n%zu non-dominated exit configurations (%lld evaluated from the profile)%s:\n", front.size(),
+                static_cast<long long>(trials), !front.empty() && !front[0].feasible ? ", none meets the constraints; the closest" : "");
+    std::printf("  %9s %12s %12s  %s\n", "accuracy", "avg MMACs", "paper MMACs", "exits: position@threshold share");
+    for (const auto &t : front) {
+        std::string text;
+        char buf[80];
+        for (std::size_t i = 0; i < t.config.exits.size(); ++i) {
+            const auto &q = profile->position[std::size_t(t.config.exits[i])];
+            std::snprintf(buf, sizeof buf, "%ss%d.b%d@%.2f %.1f%%", i ? ", " : "", q.first + 1, q.second + 1,
+                          t.config.thresholds[i], 100.0 * t.evaluation.share[i]);
+            text += buf;
+        }
+        std::snprintf(buf, sizeof buf, "%sfinal %.1f%%", text.empty() ? "" : ", ", 100.0 * t.evaluation.share.back());
+        text += buf;
+        std::printf("  %8.2f%% %12.3f %12.3f  %s\n", 100.0 * t.evaluation.accuracy, t.evaluation.averageMacsTrue / 1e6,
+                    t.evaluation.averageMacsPaper / 1e6, text.c_str());
+    }
+    return Ok;
+}
+
 } // namespace
 
 int supernetCommand(const QStringList &args)
 {
-    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}, {"eval", eval}});
+    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}, {"eval", eval}, {"exits", exits}});
 }
 
 } // namespace edanas::cli

@@ -105,6 +105,15 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("largest (d2,2,2,2,2"));
         QVERIFY(r.out.contains("final"));
         QVERIFY(r.out.contains("%"));
+        // the best exits of one backbone, from its profile
+        r = run({"supernet", "exits", ckpt, "--data", m_dir.path() + "/set", "--recalibration-images", "8",
+                 "--subnet", "smallest"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("each position alone: s1.b1"));
+        QVERIFY(r.out.contains("non-dominated exit configurations"));
+        QVERIFY(r.out.contains("final"));
+        r = run({"supernet", "exits", ckpt, "--data", m_dir.path() + "/set", "--rule", "softmax"});
+        QCOMPARE(r.code, 2);
         // a checkpoint is only evaluated on the data set it was trained on
         edanas::test::writeIdxDataset((m_dir.path() + "/other").toStdString(), 3, 20, 2, 6, 6, false);
         QFile::remove(m_dir.path() + "/other/t10k-images-idx3-ubyte");
