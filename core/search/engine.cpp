@@ -347,6 +347,11 @@ std::unique_ptr<SearchEngine> SearchEngine::open(const Launch &l)
     return engine;
 }
 
+std::shared_ptr<const eenn::ExitProfile> SearchEngine::cachedProfile(const space::Genome &genome) const
+{
+    return d->evaluator->cache().find(genome.backboneHash(), d->evaluator->samplesTag());
+}
+
 std::int64_t SearchEngine::validationImages() const
 {
     return std::int64_t(d->evaluator->validationIndices().size());

@@ -131,6 +131,9 @@ public:
     static std::unique_ptr<SearchEngine> open(const Launch &launch);
     /// Hash of a file's bytes, as studies record checkpoints.
     static std::string fileHash(const std::string &path);
+    /// The exit profile of an evaluated candidate's backbone from the engine's cache, or
+    /// null. Thread-safe: the Studio re-evaluates edited exits from it while the search runs.
+    std::shared_ptr<const eenn::ExitProfile> cachedProfile(const space::Genome &genome) const;
     /// Validation images each candidate is profiled on.
     std::int64_t validationImages() const;
 

@@ -129,6 +129,12 @@ private Q_SLOTS:
             QCOMPARE(e.accuracy, c.accuracy);
             QCOMPARE(e.averageMacsTrue, c.macsTrue);
         }
+        // every evaluated backbone's profile stays in the engine's cache, for the Studio
+        for (const auto &c : r.candidates) {
+            const auto cached = engine->cachedProfile(c.genome);
+            QVERIFY(cached);
+            QCOMPARE(eenn::evaluate(*cached, eenn::configFromGenome(*cached, c.genome)).accuracy, c.accuracy);
+        }
         // the final front, measured again on twice the images
         const auto final = QJsonDocument::fromJson(QByteArray::fromStdString(s.state("final_front").value())).array();
         QCOMPARE(std::size_t(final.size()), front.size());
