@@ -1,90 +1,151 @@
 #include "mainwindow.h"
 
 #include "data/datasetpanel.h"
+#include "pareto/paretoview.h"
+#include "search/candidatemodel.h"
+#include "search/candidatetable.h"
+#include "search/searchpanel.h"
 
 #include "data/dataset.h"
+#include "study/study.h"
 #include "supernet/checkpointinfo.h"
 #include "edanas/version.h"
-
-#include <qcustomplot.h>
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
+#include <QTableView>
 #include <QThread>
+
+#include <cmath>
 
 namespace edanas::ui {
 
+namespace {
+
+// settings keys (defaults: nothing stored)
+const QString kGeometryKey = QStringLiteral("window/geometry");
+const QString kStateKey = QStringLiteral("window/state");
+const QString kParetoKey = QStringLiteral("window/pareto");
+const QString kTableHeaderKey = QStringLiteral("window/candidateHeader");
+const QString kRecentKey = QStringLiteral("recentStudies");
+constexpr int kRecentCount = 8;
+
+QString constraintText(double maxMacs, double minAccuracy)
+{
+    return QStringLiteral("MAC ceiling %1, accuracy floor %2")
+        .arg(std::isfinite(maxMacs) ? QStringLiteral("%1 M").arg(maxMacs / 1e6, 0, 'f', 3) : QStringLiteral("none"),
+             minAccuracy > 0 ? QStringLiteral("%1 %").arg(100.0 * minAccuracy, 0, 'f', 1) : QStringLiteral("none"));
+}
+
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_pareto(new QCustomPlot(this))
+    , m_pareto(new ParetoView(this))
     , m_datasetPanel(new DatasetPanel(this))
     , m_log(new QPlainTextEdit(this))
+    , m_candidates(new CandidateModel(this))
+    , m_table(new CandidateTable(m_candidates, this))
+    , m_searchPanel(new SearchPanel(this))
+    , m_search(new SearchController(this))
+    , m_supernetPath(QString::fromStdString(supernet::defaultSupernetPath()))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(QStringLiteral("EDANAS Studio"));
-
-    // The Pareto view: accuracy against average MACs; candidates arrive with a study.
-    m_pareto->setObjectName(QStringLiteral("paretoPlot"));
-    m_pareto->xAxis->setLabel(tr("Average MACs (millions)"));
-    m_pareto->yAxis->setLabel(tr("Top-1 accuracy (%)"));
-    m_pareto->yAxis->setRange(0, 100);
-    m_pareto->xAxis->setRange(0, 10);
-    m_pareto->plotLayout()->insertRow(0);
-    m_pareto->plotLayout()->addElement(0, 0, new QCPTextElement(m_pareto, tr("Pareto front"),
-                                                                QFont(font().family(), 11, QFont::Bold)));
+    m_flagWriter.setMaxThreadCount(1);
     setCentralWidget(m_pareto);
 
     createDocks();
     createMenus();
+    connectSearch();
+    updateTitle();
     statusBar()->showMessage(tr("Ready"));
 
     QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/geometry")))
-        resize(1400, 900);
+    m_searchPanel->restoreSettings(settings);
+    m_pareto->restoreState(settings.value(kParetoKey).toByteArray());
+    m_table->view()->horizontalHeader()->restoreState(settings.value(kTableHeaderKey).toByteArray());
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
+        resize(1500, 950);
+    restoreState(settings.value(kStateKey).toByteArray());
+    updateRecentMenu();
 }
 
 MainWindow::~MainWindow()
 {
-    // Loader threads post their result to this window: let them finish first.
+    // The search thread and the loader threads post to this window: let them end first.
+    m_search->shutdown();
     for (const QPointer<QThread> &thread : std::as_const(m_loaders)) {
         if (thread)
             thread->wait();
     }
+    m_flagWriter.waitForDone();
 }
 
 void MainWindow::createDocks()
 {
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+
+    m_searchDock = new QDockWidget(tr("Search"), this);
+    m_searchDock->setObjectName(QStringLiteral("searchDock"));
+    m_searchDock->setWidget(m_searchPanel);
+    addDockWidget(Qt::LeftDockWidgetArea, m_searchDock);
+
     m_datasetDock = new QDockWidget(tr("Data set"), this);
     m_datasetDock->setObjectName(QStringLiteral("datasetDock"));
     m_datasetDock->setWidget(m_datasetPanel);
     addDockWidget(Qt::LeftDockWidgetArea, m_datasetDock);
 
+    m_tableDock = new QDockWidget(tr("Candidates"), this);
+    m_tableDock->setObjectName(QStringLiteral("candidateDock"));
+    m_tableDock->setWidget(m_table);
+    addDockWidget(Qt::BottomDockWidgetArea, m_tableDock);
+
     m_log->setObjectName(QStringLiteral("log"));
     m_log->setReadOnly(true);
     m_log->setMaximumBlockCount(5000);
+    m_log->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_logDock = new QDockWidget(tr("Log"), this);
     m_logDock->setObjectName(QStringLiteral("logDock"));
     m_logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
+    splitDockWidget(m_tableDock, m_logDock, Qt::Horizontal);
+
+    resizeDocks({m_searchDock, m_datasetDock}, {420, 380}, Qt::Vertical);
+    resizeDocks({m_searchDock}, {380}, Qt::Horizontal);
+    resizeDocks({m_tableDock, m_logDock}, {780, 330}, Qt::Horizontal);
+    resizeDocks({m_tableDock}, {280}, Qt::Vertical);
 }
 
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->setObjectName(QStringLiteral("fileMenu"));
+    QAction *newStudy = file->addAction(tr("&New Study"), this, &MainWindow::newStudy);
+    newStudy->setObjectName(QStringLiteral("newStudyAction"));
+    newStudy->setShortcut(QKeySequence::New);
+    QAction *openStudy = file->addAction(tr("&Open Study..."), this, &MainWindow::chooseStudy);
+    openStudy->setObjectName(QStringLiteral("openStudyAction"));
+    openStudy->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    file->addSeparator();
     QAction *open = file->addAction(tr("Open &Data Set..."), this, &MainWindow::chooseDataset);
     open->setObjectName(QStringLiteral("openDatasetAction"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -96,11 +157,49 @@ void MainWindow::createMenus()
     QMenu *search = menuBar()->addMenu(tr("&Search"));
     search->setObjectName(QStringLiteral("searchMenu"));
     search->setToolTipsVisible(true);
+    m_startAction = search->addAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Start"), this,
+                                      &MainWindow::startSearch);
+    m_startAction->setObjectName(QStringLiteral("startAction"));
+    m_startAction->setShortcut(QKeySequence(Qt::Key_F5));
+    m_pauseAction = search->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), m_search,
+                                      &SearchController::pause);
+    m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
+    m_pauseAction->setShortcut(QKeySequence(Qt::Key_F6));
+    m_resumeAction = search->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Resume"), m_search,
+                                       &SearchController::resume);
+    m_resumeAction->setObjectName(QStringLiteral("resumeAction"));
+    m_resumeAction->setShortcut(QKeySequence(Qt::Key_F7));
+    m_stopAction = search->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), m_search,
+                                     &SearchController::stop);
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    search->addSeparator();
+    QAction *settings = search->addAction(tr("Se&ttings..."), this, &MainWindow::showSearchSettings);
+    settings->setObjectName(QStringLiteral("searchSettingsAction"));
+    settings->setShortcut(QKeySequence::Preferences);
+    settings->setMenuRole(QAction::PreferencesRole);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
+    view->addAction(m_searchDock->toggleViewAction());
+    view->addAction(m_tableDock->toggleViewAction());
     view->addAction(m_datasetDock->toggleViewAction());
     view->addAction(m_logDock->toggleViewAction());
+    view->addSeparator();
+    QAction *reset = view->addAction(tr("&Reset Zoom"), m_pareto, &ParetoView::resetZoom);
+    reset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    QAction *logScale = view->addAction(tr("&Logarithmic MACs Axis"));
+    logScale->setCheckable(true);
+    logScale->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(logScale, &QAction::toggled, m_pareto, &ParetoView::setLogScale);
+    connect(view, &QMenu::aboutToShow, logScale, [this, logScale] { logScale->setChecked(m_pareto->logScale()); });
+    QAction *paperCost = view->addAction(tr("&Paper's Cost on the MACs Axis"));
+    paperCost->setCheckable(true);
+    connect(paperCost, &QAction::toggled, m_pareto, [this](bool on) {
+        m_pareto->setCost(on ? ParetoView::Cost::Paper : ParetoView::Cost::True);
+    });
+    connect(view, &QMenu::aboutToShow, paperCost,
+            [this, paperCost] { paperCost->setChecked(m_pareto->cost() == ParetoView::Cost::Paper); });
     view->addSeparator();
     QAction *fullScreen = view->addAction(tr("&Full Screen"));
     fullScreen->setCheckable(true);
@@ -115,6 +214,51 @@ void MainWindow::createMenus()
     about->setObjectName(QStringLiteral("aboutAction"));
     about->setMenuRole(QAction::AboutRole);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    onStateChanged(SearchController::State::Idle);
+}
+
+void MainWindow::connectSearch()
+{
+    // panel buttons
+    connect(m_searchPanel, &SearchPanel::startRequested, this, &MainWindow::startSearch);
+    connect(m_searchPanel, &SearchPanel::pauseRequested, m_search, &SearchController::pause);
+    connect(m_searchPanel, &SearchPanel::resumeRequested, m_search, &SearchController::resume);
+    connect(m_searchPanel, &SearchPanel::stopRequested, m_search, &SearchController::stop);
+
+    // the search's reports (queued from the worker thread, delivered here in the GUI thread)
+    connect(m_search, &SearchController::stateChanged, this, &MainWindow::onStateChanged);
+    connect(m_search, &SearchController::opened, this,
+            [this](const search::SearchConfig &config, double referenceMacs, qint64 validationImages) {
+                m_searchPanel->searchOpened(config, validationImages);
+                m_pareto->setPlannedGenerations(config.generations);
+                log(tr("Search opened: %1 encoding, population %2, %3 generations, %4 validation images; "
+                       "hypervolume reference %5 MMACs")
+                        .arg(QString::fromStdString(search::encodingName(config.encoding)))
+                        .arg(config.population)
+                        .arg(config.generations)
+                        .arg(validationImages)
+                        .arg(referenceMacs / 1e6, 0, 'f', 3));
+            });
+    connect(m_search, &SearchController::candidateEvaluated, this, &MainWindow::onCandidate);
+    connect(m_search, &SearchController::generationDone, this, &MainWindow::onGeneration);
+    connect(m_search, &SearchController::message, this, &MainWindow::log);
+    connect(m_search, &SearchController::failed, this, &MainWindow::reportSearchFailure);
+    connect(m_search, &SearchController::finished, this, &MainWindow::onFinished);
+
+    // selection, linked both ways
+    connect(m_pareto, &ParetoView::candidateSelected, this, &MainWindow::selectCandidate);
+    connect(m_table, &CandidateTable::candidateSelected, this, &MainWindow::selectCandidate);
+
+    // constraints: dragging updates the labels, releasing steers the search
+    connect(m_pareto, &ParetoView::constraintsDragging, m_searchPanel, &SearchPanel::setConstraints);
+    connect(m_pareto, &ParetoView::constraintsEdited, this, &MainWindow::onConstraintsEdited);
+
+    // the table's context menu
+    connect(m_table, &CandidateTable::pinRequested, this, &MainWindow::pinCandidate);
+    connect(m_table, &CandidateTable::banRequested, this, &MainWindow::banCandidate);
+    connect(m_table, &CandidateTable::injectRequested, this, &MainWindow::injectCandidate);
+    connect(m_candidates, &CandidateModel::flagsEdited, this, &MainWindow::saveFlags);
 }
 
 void MainWindow::showAbout()
@@ -136,6 +280,7 @@ void MainWindow::showAbout()
 
 void MainWindow::showSupernet(const QString &path)
 {
+    m_supernetPath = path; // a bad one is reported again, with the engine's message, at start
     if (path.isEmpty()) {
         m_datasetPanel->showSupernet(tr("<b>Supernet:</b> none found (train one with "
                                         "<tt>edanas supernet train</tt>)."));
@@ -181,6 +326,7 @@ void MainWindow::chooseDataset()
 void MainWindow::openDataset(const QString &path, const QString &format)
 {
     const int generation = ++m_loadGeneration;
+    m_datasetPath = path;
     m_datasetPanel->showLoading(path);
     log(tr("Opening data set %1").arg(path));
     data::DatasetRef ref;
@@ -241,16 +387,403 @@ void MainWindow::onDatasetReady(std::shared_ptr<const data::Dataset> dataset, do
     Q_EMIT datasetLoaded();
 }
 
+
+bool MainWindow::startSearch()
+{
+    if (m_search->isActive())
+        return false;
+    const QString path = m_searchPanel->studyPath();
+    if (path.isEmpty()) {
+        reportSearchFailure(tr("No study file: name the file the search writes."));
+        return false;
+    }
+    if (QFileInfo::exists(path)) {
+        reportSearchFailure(tr("%1: exists; a new search needs a new study file "
+                               "(File > Open Study shows an existing one)").arg(path));
+        return false;
+    }
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        reportSearchFailure(tr("%1: cannot create the folder").arg(QFileInfo(path).absolutePath()));
+        return false;
+    }
+
+    search::SearchEngine::Launch launch;
+    launch.config = m_searchPanel->config();
+    launch.config.maxMacs = m_pareto->maxMacs();
+    launch.config.minAccuracy = m_pareto->minAccuracy();
+    launch.checkpointPath = m_supernetPath.toStdString();
+    launch.studyPath = path.toStdString();
+    if (m_dataset && QString::fromStdString(m_dataset->ref.path) == m_datasetPath) {
+        launch.loaded = m_dataset; // decoded once, shared read-only with the search thread
+    } else {
+        launch.dataset.path = (m_datasetPath.isEmpty() ? QString::fromStdString(data::defaultDatasetPath())
+                                                       : m_datasetPath).toStdString();
+    }
+
+    // a new study: the view starts empty
+    m_candidates->clear();
+    m_pareto->clear();
+    m_candidates->setTrueCost(launch.config.trueCost);
+    m_candidates->setConstraints(launch.config.maxMacs, launch.config.minAccuracy);
+    m_pareto->setSearchTrueCost(launch.config.trueCost);
+    m_pareto->setPlannedGenerations(launch.config.generations);
+    m_pareto->setCost(launch.config.trueCost ? ParetoView::Cost::True : ParetoView::Cost::Paper);
+    selectCandidate(-1);
+    m_studyPath = path;
+    m_studyReadOnly = false;
+    updateTitle();
+
+    log(tr("Starting a search into %1 (%2)").arg(path, constraintText(launch.config.maxMacs, launch.config.minAccuracy)));
+    m_search->start(launch);
+    addRecentStudy(path);
+    return true;
+}
+
+void MainWindow::onStateChanged(SearchController::State state)
+{
+    using S = SearchController::State;
+    m_searchPanel->setState(state);
+    if (m_startAction) {
+        m_startAction->setEnabled(state == S::Idle);
+        m_pauseAction->setEnabled(state == S::Running || state == S::Starting);
+        m_resumeAction->setEnabled(state == S::Paused);
+        m_stopAction->setEnabled(state != S::Idle && state != S::Stopping);
+    }
+    m_table->setSteeringEnabled(state == S::Running || state == S::Paused);
+    switch (state) {
+    case S::Idle: break;
+    case S::Starting: statusBar()->showMessage(tr("Starting the search…")); break;
+    case S::Running: statusBar()->showMessage(tr("Searching")); break;
+    case S::Paused: statusBar()->showMessage(tr("Search paused")); log(tr("Search paused")); break;
+    case S::Stopping: statusBar()->showMessage(tr("Stopping the search after the current candidate…")); break;
+    }
+}
+
+void MainWindow::onCandidate(const search::CandidateSnapshot &candidate)
+{
+    m_candidates->addCandidate(candidate);
+    m_pareto->addCandidate(candidate);
+    m_searchPanel->addCandidate(candidate);
+}
+
+void MainWindow::onGeneration(const search::GenerationSnapshot &g)
+{
+    m_pareto->addGeneration(g);
+    m_searchPanel->addGeneration(g);
+    log(tr("Generation %1: front %2, hypervolume %3, best accuracy %4 %, fewest MACs %5 M, %6 candidates/min")
+            .arg(g.generation)
+            .arg(g.front.size())
+            .arg(g.hypervolume, 0, 'f', 5)
+            .arg(100.0 * g.bestAccuracy, 0, 'f', 2)
+            .arg(g.fewestMacs / 1e6, 0, 'f', 3)
+            .arg(g.candidatesPerMinute, 0, 'f', 1));
+}
+
+void MainWindow::onFinished(SearchWorker::Outcome outcome)
+{
+    m_candidates->flush();
+    m_searchPanel->searchFinished(outcome);
+    switch (outcome) {
+    case SearchWorker::Outcome::Finished: log(tr("Search finished: %1").arg(m_studyPath)); break;
+    case SearchWorker::Outcome::Stalled: log(tr("Search ended: the hypervolume stalled (%1)").arg(m_studyPath)); break;
+    case SearchWorker::Outcome::Stopped:
+        log(tr("Search stopped: everything evaluated is in %1").arg(m_studyPath));
+        break;
+    case SearchWorker::Outcome::Failed: break; // reported by reportSearchFailure
+    }
+    if (outcome != SearchWorker::Outcome::Failed)
+        statusBar()->showMessage(tr("%1 candidates in %2").arg(m_candidates->rowCount()).arg(m_studyPath));
+    m_searchPanel->proposeNewStudyPath();
+    if (m_closeRequested)
+        close();
+}
+
+void MainWindow::reportSearchFailure(const QString &message)
+{
+    log(tr("Search failed: %1").arg(message));
+    statusBar()->showMessage(tr("The search could not run"));
+    Q_EMIT searchFailed(message);
+    if (m_closeRequested)
+        return;
+    // window-modal, not blocking: the event loop goes on
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Search"), tr("The search could not run."),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("searchFailedBox"));
+    box->setInformativeText(message);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::onConstraintsEdited(double maxMacs, double minAccuracy)
+{
+    m_searchPanel->setConstraints(maxMacs, minAccuracy);
+    m_candidates->setConstraints(maxMacs, minAccuracy);
+    if (m_search->isActive()) {
+        m_search->setConstraints(maxMacs, minAccuracy);
+        log(tr("Constraints of the running search: %1; the population is re-ranked")
+                .arg(constraintText(maxMacs, minAccuracy)));
+    } else {
+        log(tr("Constraints for the next search: %1").arg(constraintText(maxMacs, minAccuracy)));
+    }
+}
+
+void MainWindow::selectCandidate(qint64 id)
+{
+    m_pareto->selectCandidate(id);
+    m_table->selectCandidate(id);
+    Q_EMIT selectionChanged(id);
+}
+
+void MainWindow::pinCandidate(qint64 id)
+{
+    const int row = m_candidates->rowOf(id);
+    if (row < 0)
+        return;
+    const QString error = m_search->pin(m_candidates->candidate(row).genome);
+    if (!error.isEmpty()) {
+        log(tr("Cannot pin candidate %1: %2").arg(id).arg(error));
+        return;
+    }
+    m_candidates->setPinned(id, true);
+    log(tr("Candidate %1 pinned: it stays in the population").arg(id));
+}
+
+void MainWindow::banCandidate(qint64 id)
+{
+    const int row = m_candidates->rowOf(id);
+    if (row < 0)
+        return;
+    const QString error = m_search->ban(m_candidates->candidate(row).genome);
+    if (!error.isEmpty()) {
+        log(tr("Cannot ban candidate %1: %2").arg(id).arg(error));
+        return;
+    }
+    m_candidates->setBanned(id, true);
+    log(tr("Candidate %1 banned: it will not return to the population").arg(id));
+}
+
+void MainWindow::injectCandidate(qint64 id)
+{
+    const int row = m_candidates->rowOf(id);
+    if (row < 0)
+        return;
+    const QString error = m_search->inject(m_candidates->candidate(row).genome);
+    if (!error.isEmpty()) {
+        log(tr("Cannot inject candidate %1: %2").arg(id).arg(error));
+        return;
+    }
+    log(tr("A copy of candidate %1 is injected into the next generation").arg(id));
+}
+
+void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
+{
+    if (m_studyPath.isEmpty())
+        return;
+    if (m_studyReadOnly) {
+        log(tr("%1 is open read-only: the flags and note of candidate %2 are not saved").arg(m_studyPath).arg(id));
+        return;
+    }
+    // One writer thread, so that edits land in order; a Study connection lives and dies
+    // within one task (thread affinity). The running search's own connection and this
+    // one share the file safely (WAL, 5 s lock wait).
+    const std::string path = m_studyPath.toStdString();
+    m_flagWriter.start([this, path, id, flags] {
+        try {
+            study::Study s = study::Study::open(path);
+            s.updateCandidateFlags(id, flags.pinned, flags.banned, flags.note.toStdString());
+        } catch (const std::exception &e) {
+            // the window waits for this pool before it is destroyed
+            const QString message = QString::fromStdString(e.what());
+            QMetaObject::invokeMethod(this, [this, message] {
+                log(tr("Could not save a candidate's flags: %1").arg(message));
+            }, Qt::QueuedConnection);
+        }
+    });
+}
+
+void MainWindow::newStudy()
+{
+    if (m_search->isActive()) {
+        log(tr("Stop the running search before starting a new study"));
+        return;
+    }
+    ++m_studyLoadGeneration; // a study still loading is no longer wanted
+    m_candidates->clear();
+    m_pareto->clear();
+    selectCandidate(-1);
+    m_studyPath.clear();
+    m_studyReadOnly = false;
+    m_searchPanel->proposeNewStudyPath();
+    updateTitle();
+    statusBar()->showMessage(tr("New study: set up the search and start it"));
+}
+
+void MainWindow::chooseStudy()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a study"),
+                                                      m_studyPath.isEmpty() ? SearchPanel::defaultStudyFolder() : m_studyPath,
+                                                      tr("EDANAS studies (*.edanas);;All files (*)"));
+    if (!path.isEmpty())
+        openStudy(path);
+}
+
+void MainWindow::openStudy(const QString &path)
+{
+    if (m_search->isActive()) {
+        const QString message = tr("Stop the running search before opening another study");
+        log(message);
+        Q_EMIT studyFailed(message);
+        return;
+    }
+    const int generation = ++m_studyLoadGeneration;
+    log(tr("Opening study %1 (read-only)").arg(path));
+    statusBar()->showMessage(tr("Opening %1…").arg(path));
+    // Read on a worker thread (its own read-only connection); the result comes back as
+    // a queued call on the GUI thread (this window is the context object).
+    QThread *thread = QThread::create([this, path, generation] {
+        try {
+            auto contents = std::make_shared<const StudyContents>(readStudy(path));
+            QMetaObject::invokeMethod(this, [this, contents, generation] {
+                if (generation == m_studyLoadGeneration)
+                    showStudy(*contents);
+            }, Qt::QueuedConnection);
+        } catch (const std::exception &e) {
+            const QString message = QString::fromStdString(e.what());
+            QMetaObject::invokeMethod(this, [this, message, generation] {
+                if (generation != m_studyLoadGeneration)
+                    return;
+                log(message);
+                statusBar()->showMessage(tr("Could not open the study"));
+                Q_EMIT studyFailed(message);
+            }, Qt::QueuedConnection);
+        }
+    });
+    thread->setObjectName(QStringLiteral("studyLoader"));
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    m_loaders.removeAll(nullptr);
+    m_loaders.append(thread);
+    thread->start();
+}
+
+void MainWindow::showStudy(const StudyContents &contents)
+{
+    if (m_search->isActive())
+        return; // a search started meanwhile: its study wins
+    m_candidates->clear();
+    m_pareto->clear();
+    selectCandidate(-1);
+    const auto &c = contents.config;
+    m_candidates->setTrueCost(c.trueCost);
+    m_candidates->setConstraints(c.maxMacs, c.minAccuracy);
+    m_pareto->setSearchTrueCost(c.trueCost);
+    m_pareto->setConstraints(c.maxMacs, c.minAccuracy);
+    m_pareto->setPlannedGenerations(c.generations);
+    m_pareto->setCost(c.trueCost ? ParetoView::Cost::True : ParetoView::Cost::Paper);
+    m_searchPanel->setConstraints(c.maxMacs, c.minAccuracy);
+    for (std::size_t i = 0; i < contents.candidates.size(); ++i) {
+        m_candidates->addCandidate(contents.candidates[i], contents.flags[i]);
+        m_pareto->addCandidate(contents.candidates[i]);
+    }
+    for (const auto &g : contents.generations)
+        m_pareto->addGeneration(g);
+    m_candidates->flush();
+    m_studyPath = contents.path;
+    m_studyReadOnly = true;
+    updateTitle();
+    addRecentStudy(contents.path);
+    const QString msg = tr("Study %1: %2 candidates, %3 generations (%4 space, %5 encoding; read-only)")
+                            .arg(contents.path)
+                            .arg(contents.candidates.size())
+                            .arg(contents.generations.size())
+                            .arg(contents.spaceName, QString::fromStdString(search::encodingName(c.encoding)));
+    log(msg);
+    statusBar()->showMessage(msg);
+    Q_EMIT studyLoaded(int(contents.candidates.size()));
+}
+
+QStringList MainWindow::recentStudies() const
+{
+    return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::addRecentStudy(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    QStringList recent = recentStudies();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > kRecentCount)
+        recent.removeLast();
+    QSettings().setValue(kRecentKey, recent);
+    updateRecentMenu();
+}
+
+void MainWindow::updateRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = recentStudies();
+    for (int i = 0; i < recent.size(); ++i) {
+        const QString path = recent.at(i);
+        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
+        a->setToolTip(path);
+        a->setEnabled(QFileInfo::exists(path));
+        connect(a, &QAction::triggered, this, [this, path] { openStudy(path); });
+    }
+    if (!recent.isEmpty())
+        m_recentMenu->addSeparator();
+    QAction *clear = m_recentMenu->addAction(tr("&Clear the List"), this, [this] {
+        QSettings().remove(kRecentKey);
+        updateRecentMenu();
+    });
+    clear->setEnabled(!recent.isEmpty());
+    m_recentMenu->setToolTipsVisible(true);
+}
+
+void MainWindow::updateTitle()
+{
+    if (m_studyPath.isEmpty())
+        setWindowTitle(tr("EDANAS Studio"));
+    else
+        setWindowTitle(tr("%1%2 — EDANAS Studio")
+                           .arg(QFileInfo(m_studyPath).fileName(), m_studyReadOnly ? tr(" (read-only)") : QString()));
+}
+
+void MainWindow::showSearchSettings()
+{
+    m_searchDock->show();
+    m_searchDock->raise();
+    if (auto *population = m_searchPanel->findChild<QSpinBox *>(QStringLiteral("population")))
+        population->setFocus(Qt::ShortcutFocusReason);
+}
+
 void MainWindow::log(const QString &message)
 {
     m_log->appendPlainText(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss  ")) + message);
 }
 
-void MainWindow::closeEvent(QCloseEvent *event)
+void MainWindow::saveSettings()
 {
     QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kParetoKey, m_pareto->saveState());
+    settings.setValue(kTableHeaderKey, m_table->view()->horizontalHeader()->saveState());
+    m_searchPanel->saveSettings(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_search->isActive()) {
+        // Stop after the candidate being evaluated, then close (onFinished): the window
+        // stays responsive meanwhile and the study keeps everything evaluated.
+        m_closeRequested = true;
+        m_search->stop();
+        statusBar()->showMessage(tr("Stopping the search before closing…"));
+        log(tr("Closing: stopping the search after the candidate being evaluated"));
+        event->ignore();
+        return;
+    }
+    saveSettings();
     event->accept();
 }
 

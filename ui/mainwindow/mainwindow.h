@@ -1,15 +1,18 @@
 #pragma once
 
-#include <QMainWindow>
+#include "search/searchcontroller.h"
+#include "search/searchtypes.h"
 
 #include <QList>
+#include <QMainWindow>
 #include <QPointer>
+#include <QThreadPool>
 
 #include <memory>
 
 class QAction;
-class QCustomPlot;
 class QDockWidget;
+class QMenu;
 class QPlainTextEdit;
 class QThread;
 
@@ -19,9 +22,16 @@ struct Dataset;
 
 namespace edanas::ui {
 
+class CandidateModel;
+class CandidateTable;
 class DatasetPanel;
+class ParetoView;
+class SearchPanel;
 
-/// The Studio's main window: the central Pareto view, docks around it, the menus.
+/// The Studio's main window: the Pareto view in the centre; docks for the search
+/// settings and progress, the candidate table, the data set and the log; the menus.
+/// Runs searches through a SearchController (one worker thread per search) and opens
+/// studies read-only; never blocks its event loop on the engine.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -30,18 +40,49 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Shows what a supernet checkpoint says about itself (no weights are loaded).
+    /// Shows what a supernet checkpoint says about itself (no weights are loaded) and
+    /// makes it the supernet the next search uses.
     void showSupernet(const QString &path);
 
     /// Loads a data set in a background thread; datasetLoaded or datasetFailed follows.
     void openDataset(const QString &path, const QString &format = QStringLiteral("auto"));
 
+    /// Starts a search with the search panel's settings, the plot's constraints, the
+    /// open data set and supernet, into the panel's study file. False when one runs or
+    /// the study file exists (searchFailed is emitted with the reason).
+    bool startSearch();
+    /// Opens a study read-only (in the background) and shows its candidates;
+    /// studyLoaded or studyFailed follows.
+    void openStudy(const QString &path);
+    /// Clears the view for a new search (refused while one runs).
+    void newStudy();
+
+    /// Selects a candidate in the plot and the table (-1: none).
+    void selectCandidate(qint64 id);
+    /// Steering of the running search from the table's context menu.
+    void pinCandidate(qint64 id);
+    void banCandidate(qint64 id);
+    void injectCandidate(qint64 id);
+
+    QStringList recentStudies() const;
+
     std::shared_ptr<const data::Dataset> dataset() const { return m_dataset; }
     DatasetPanel *datasetPanel() const { return m_datasetPanel; }
+    ParetoView *paretoView() const { return m_pareto; }
+    CandidateModel *candidateModel() const { return m_candidates; }
+    CandidateTable *candidateTable() const { return m_table; }
+    SearchPanel *searchPanel() const { return m_searchPanel; }
+    SearchController *searchController() const { return m_search; }
 
 Q_SIGNALS:
     void datasetLoaded();
     void datasetFailed(const QString &message);
+    void studyLoaded(int candidates);
+    void studyFailed(const QString &message);
+    void searchFailed(const QString &message);
+    /// The selected candidate changed (from the plot or the table); -1: none. For the
+    /// views that show one candidate (architecture, per-exit curves).
+    void selectionChanged(qint64 candidateId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -49,19 +90,52 @@ protected:
 private:
     void createMenus();
     void createDocks();
+    void connectSearch();
     void chooseDataset();
+    void chooseStudy();
     void showAbout();
+    void showSearchSettings();
     void log(const QString &message);
     void onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds);
+    void onStateChanged(SearchController::State state);
+    void onCandidate(const search::CandidateSnapshot &candidate);
+    void onGeneration(const search::GenerationSnapshot &generation);
+    void onFinished(SearchWorker::Outcome outcome);
+    void reportSearchFailure(const QString &message);
+    void onConstraintsEdited(double maxMacs, double minAccuracy);
+    void showStudy(const StudyContents &contents);
+    void saveFlags(qint64 id, const CandidateFlags &flags);
+    void addRecentStudy(const QString &path);
+    void updateRecentMenu();
+    void updateTitle();
+    void saveSettings();
 
-    QCustomPlot *m_pareto;
+    ParetoView *m_pareto;
     DatasetPanel *m_datasetPanel;
     QPlainTextEdit *m_log;
+    CandidateModel *m_candidates;
+    CandidateTable *m_table;
+    SearchPanel *m_searchPanel;
+    SearchController *m_search;
+
     QDockWidget *m_datasetDock = nullptr;
     QDockWidget *m_logDock = nullptr;
+    QDockWidget *m_tableDock = nullptr;
+    QDockWidget *m_searchDock = nullptr;
+    QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_resumeAction = nullptr,
+            *m_stopAction = nullptr;
+    QMenu *m_recentMenu = nullptr;
+
     std::shared_ptr<const data::Dataset> m_dataset;
+    QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)
+    QString m_supernetPath; ///< the checkpoint the next search uses
+    QString m_studyPath;    ///< the study shown
+    bool m_studyReadOnly = false;
+    bool m_closeRequested = false;
     QList<QPointer<QThread>> m_loaders; ///< waited for on destruction
-    int m_loadGeneration = 0; ///< ignores results of loads that were superseded
+    int m_loadGeneration = 0;      ///< ignores results of data-set loads that were superseded
+    int m_studyLoadGeneration = 0; ///< likewise for studies
+    QThreadPool m_flagWriter;      ///< one thread: flag and note writes in order
 };
 
 } // namespace edanas::ui

@@ -1,0 +1,921 @@
+#include "paretoview.h"
+
+#include "pareto/front.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDataStream>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMouseEvent>
+#include <QSlider>
+#include <QSplitter>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace edanas::ui {
+
+namespace {
+
+constexpr int kCoalesceMs = 40;   // at most ~25 replots per second
+constexpr int kHandleRadius = 6;  // pixels either side of a constraint line
+constexpr int kPickRadius = 8;    // pixels around a point for hover and click
+constexpr int kPlayStepMs = 600;
+
+const QColor kFrontColour(200, 30, 45);
+const QColor kCeilingColour(200, 90, 0);
+const QColor kFloorColour(30, 110, 200);
+const QColor kInactiveColour(150, 150, 150);
+const QColor kInfeasibleColour(190, 190, 190);
+
+/// Viridis-like, darkened at the yellow end so that late generations stay visible on white.
+QCPColorGradient generationGradient()
+{
+    QCPColorGradient g;
+    g.setColorStopAt(0.00, QColor(68, 1, 84));
+    g.setColorStopAt(0.25, QColor(59, 82, 139));
+    g.setColorStopAt(0.50, QColor(33, 145, 140));
+    g.setColorStopAt(0.75, QColor(94, 201, 98));
+    g.setColorStopAt(1.00, QColor(200, 200, 20));
+    return g;
+}
+
+void setSortedData(QCPGraph *graph, std::vector<std::pair<double, double>> &points)
+{
+    std::sort(points.begin(), points.end());
+    QVector<double> keys, values;
+    keys.reserve(int(points.size()));
+    values.reserve(int(points.size()));
+    for (const auto &[k, v] : points) {
+        keys.append(k);
+        values.append(v);
+    }
+    graph->setData(keys, values, /*alreadySorted=*/true);
+}
+
+/// A filled circle with a darker rim, pre-rendered once: QCustomPlot then blits it per
+/// point instead of rasterising an antialiased ellipse (10,000 points: ~3 ms instead of
+/// ~30 ms per replot).
+QCPScatterStyle dot(const QColor &colour, int size)
+{
+    QPixmap pixmap(size + 2, size + 2);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(QPen(colour.darker(135), 1.0));
+    p.setBrush(colour);
+    p.drawEllipse(QRectF(1.0, 1.0, size, size));
+    p.end();
+    return QCPScatterStyle(pixmap);
+}
+
+} // namespace
+
+ParetoView::ParetoView(QWidget *parent)
+    : QWidget(parent)
+    , m_plot(new QCustomPlot(this))
+    , m_hvPlot(new QCustomPlot(this))
+    , m_splitter(new QSplitter(Qt::Vertical, this))
+    , m_costBox(new QComboBox(this))
+    , m_logBox(new QCheckBox(tr("Log scale"), this))
+    , m_resetButton(new QToolButton(this))
+    , m_info(new QLabel(this))
+    , m_slider(new QSlider(Qt::Horizontal, this))
+    , m_playButton(new QToolButton(this))
+    , m_sliderLabel(new QLabel(this))
+{
+    setObjectName(QStringLiteral("paretoView"));
+
+    m_costBox->setObjectName(QStringLiteral("costBox"));
+    m_costBox->addItem(tr("True average MACs"), int(Cost::True));
+    m_costBox->addItem(tr("Paper's average MACs"), int(Cost::Paper));
+    m_costBox->setToolTip(tr("True: every exit classifier an input passed through counts; "
+                             "paper's: as EDANAS counts (only the exit taken)"));
+    m_logBox->setObjectName(QStringLiteral("logScale"));
+    m_logBox->setToolTip(tr("Logarithmic MACs axis"));
+    m_resetButton->setObjectName(QStringLiteral("resetZoom"));
+    m_resetButton->setText(tr("Reset zoom"));
+    m_resetButton->setToolTip(tr("Show every candidate (or double-click the plot). "
+                                 "Drag a box to zoom in; the wheel zooms too."));
+    m_info->setObjectName(QStringLiteral("paretoInfo"));
+    m_info->setTextFormat(Qt::PlainText);
+
+    auto *toolbar = new QHBoxLayout;
+    toolbar->setContentsMargins(6, 4, 6, 0);
+    toolbar->addWidget(new QLabel(tr("Horizontal axis:"), this));
+    toolbar->addWidget(m_costBox);
+    toolbar->addWidget(m_logBox);
+    toolbar->addWidget(m_resetButton);
+    toolbar->addSpacing(12);
+    toolbar->addWidget(m_info, 1);
+
+    setupPlot();
+    setupHypervolumePlot();
+
+    m_slider->setObjectName(QStringLiteral("generationSlider"));
+    m_slider->setRange(0, 0);
+    m_slider->setPageStep(1);
+    m_slider->setTickPosition(QSlider::TicksBelow);
+    m_slider->setToolTip(tr("Replay: show the candidates up to a generation and the front they made"));
+    m_playButton->setObjectName(QStringLiteral("playButton"));
+    m_playButton->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_playButton->setToolTip(tr("Replay how the front grew, generation by generation"));
+    m_playButton->setCheckable(true);
+    m_sliderLabel->setObjectName(QStringLiteral("generationLabel"));
+    m_sliderLabel->setMinimumWidth(m_sliderLabel->fontMetrics().horizontalAdvance(QStringLiteral("Generation 000 of 000 (live)")));
+
+    auto *bottom = new QWidget(this);
+    auto *bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->setSpacing(2);
+    bottomLayout->addWidget(m_hvPlot, 1);
+    auto *sliderRow = new QHBoxLayout;
+    sliderRow->setContentsMargins(6, 0, 6, 4);
+    sliderRow->addWidget(m_playButton);
+    sliderRow->addWidget(m_slider, 1);
+    sliderRow->addWidget(m_sliderLabel);
+    bottomLayout->addLayout(sliderRow);
+
+    m_splitter->setObjectName(QStringLiteral("paretoSplitter"));
+    m_splitter->addWidget(m_plot);
+    m_splitter->addWidget(bottom);
+    m_splitter->setStretchFactor(0, 4);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({600, 170});
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addLayout(toolbar);
+    layout->addWidget(m_splitter, 1);
+
+    m_updateTimer.setSingleShot(true);
+    m_updateTimer.setInterval(kCoalesceMs);
+    connect(&m_updateTimer, &QTimer::timeout, this, &ParetoView::rebuild);
+    m_playTimer.setInterval(kPlayStepMs);
+    connect(&m_playTimer, &QTimer::timeout, this, [this] {
+        const int next = (m_replayGeneration < 0 ? m_maxGeneration : m_replayGeneration) + 1;
+        if (next >= m_maxGeneration) {
+            setReplayGeneration(-1);
+            m_playButton->setChecked(false);
+        } else {
+            setReplayGeneration(next);
+        }
+    });
+    connect(m_playButton, &QToolButton::toggled, this, [this](bool on) {
+        if (!on) {
+            m_playTimer.stop();
+            return;
+        }
+        if (m_maxGeneration <= 0) {
+            m_playButton->setChecked(false);
+            return;
+        }
+        setReplayGeneration(0);
+        m_playTimer.start();
+    });
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
+        setReplayGeneration(value >= m_maxGeneration ? -1 : value);
+    });
+    connect(m_costBox, &QComboBox::currentIndexChanged, this,
+            [this](int index) { setCost(Cost(m_costBox->itemData(index).toInt())); });
+    connect(m_logBox, &QCheckBox::toggled, this, &ParetoView::setLogScale);
+    connect(m_resetButton, &QToolButton::clicked, this, &ParetoView::resetZoom);
+
+    updateSliderRange();
+    rebuild();
+}
+
+ParetoView::~ParetoView() = default;
+
+void ParetoView::setupPlot()
+{
+    m_plot->setObjectName(QStringLiteral("paretoPlot"));
+    m_plot->setMinimumSize(360, 260);
+    m_plot->setInteractions(QCP::iRangeZoom);
+    m_plot->setSelectionRectMode(QCP::srmZoom);
+    m_plot->selectionRect()->setPen(QPen(QColor(40, 90, 160), 1, Qt::DashLine));
+    m_plot->selectionRect()->setBrush(QColor(40, 90, 160, 30));
+    m_plot->setMouseTracking(true);
+    m_plot->installEventFilter(this);
+
+    QFont titleFont = font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    titleFont.setBold(true);
+    m_plot->plotLayout()->insertRow(0);
+    auto *title = new QCPTextElement(m_plot, tr("Pareto front: top-1 accuracy against average MACs"), titleFont);
+    m_plot->plotLayout()->addElement(0, 0, title);
+
+    QFont labelFont = font();
+    labelFont.setPointSizeF(labelFont.pointSizeF() * 1.05);
+    m_plot->xAxis->setLabelFont(labelFont);
+    m_plot->yAxis->setLabelFont(labelFont);
+    m_plot->yAxis->setLabel(tr("Top-1 accuracy (%)"));
+    m_plot->xAxis->grid()->setSubGridVisible(true);
+    m_plot->yAxis->grid()->setSubGridVisible(true);
+    m_plot->xAxis->grid()->setSubGridPen(QPen(QColor(235, 235, 235), 1, Qt::DotLine));
+    m_plot->yAxis->grid()->setSubGridPen(QPen(QColor(235, 235, 235), 1, Qt::DotLine));
+
+    // the colour scale of generations, beside the axis rect
+    m_colourScale = new QCPColorScale(m_plot);
+    m_plot->plotLayout()->addElement(1, 1, m_colourScale);
+    m_colourScale->setType(QCPAxis::atRight);
+    m_colourScale->setLabel(tr("Generation"));
+    m_colourScale->axis()->setLabelFont(labelFont);
+    m_colourScale->setBarWidth(10);
+    m_colourScale->setRangeDrag(false);
+    m_colourScale->setRangeZoom(false);
+    m_colourScale->setGradient(generationGradient());
+    QSharedPointer<QCPAxisTickerFixed> integerTicks(new QCPAxisTickerFixed);
+    integerTicks->setTickStep(1.0);
+    integerTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_colourScale->axis()->setTicker(integerTicks);
+    auto *margins = new QCPMarginGroup(m_plot);
+    m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    m_colourScale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+
+    // layers: points on "main", the front and the selection above them, the draggable
+    // constraint lines on their own buffer so that a drag repaints only them
+    m_plot->addLayer(QStringLiteral("front"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
+    m_plot->addLayer(QStringLiteral("constraints"), m_plot->layer(QStringLiteral("front")), QCustomPlot::limAbove);
+    m_constraintLayer = m_plot->layer(QStringLiteral("constraints"));
+    m_constraintLayer->setMode(QCPLayer::lmBuffered);
+
+    m_infeasibleGraph = m_plot->addGraph();
+    m_infeasibleGraph->setName(tr("Infeasible (outside the constraints)"));
+    m_infeasibleGraph->setLineStyle(QCPGraph::lsNone);
+    m_infeasibleGraph->setScatterStyle(dot(kInfeasibleColour, 6));
+
+    m_legendCandidates = m_plot->addGraph();
+    m_legendCandidates->setName(tr("Feasible (colour: generation)"));
+    m_legendCandidates->setLineStyle(QCPGraph::lsNone);
+    m_legendCandidates->setScatterStyle(dot(generationGradient().color(0.5, QCPRange(0, 1)), 7));
+
+    m_frontGraph = m_plot->addGraph();
+    m_frontGraph->setLayer(QStringLiteral("front"));
+    m_frontGraph->setName(tr("Pareto front"));
+    m_frontGraph->setLineStyle(QCPGraph::lsStepLeft);
+    m_frontGraph->setPen(QPen(kFrontColour, 2.0));
+    m_frontGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kFrontColour, 2.0), Qt::NoBrush, 11));
+
+    m_selectedGraph = m_plot->addGraph();
+    m_selectedGraph->setLayer(QStringLiteral("front"));
+    m_selectedGraph->setName(tr("Selected"));
+    m_selectedGraph->setLineStyle(QCPGraph::lsNone);
+    m_selectedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 16));
+
+    auto *constraintsLegend = m_plot->addGraph();
+    constraintsLegend->setName(tr("Constraints (drag the lines)"));
+    constraintsLegend->setPen(QPen(kCeilingColour, 2.0, Qt::DashLine));
+
+    m_plot->legend->setVisible(true);
+    QFont legendFont = font();
+    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.92);
+    m_plot->legend->setFont(legendFont);
+    // below the axis rect, in one row: never over a point
+    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
+    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
+    m_plot->legend->setColumnSpacing(14);
+    m_plot->legend->setMaximumSize(QWIDGETSIZE_MAX, 24);
+    // columns as wide as their entries need (the grid would share the width equally)
+    QList<double> widths;
+    const QFontMetrics legendMetrics(legendFont);
+    for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
+        auto *item = qobject_cast<QCPPlottableLegendItem *>(m_plot->legend->item(i));
+        widths << (item ? legendMetrics.horizontalAdvance(item->plottable()->name()) + m_plot->legend->iconSize().width() + 20
+                        : 100);
+    }
+    m_plot->legend->setColumnStretchFactors(widths);
+
+    auto makeLine = [this](const QColor &colour) {
+        auto *line = new QCPItemStraightLine(m_plot);
+        line->setLayer(m_constraintLayer);
+        line->setPen(QPen(colour, 2.0, Qt::DashLine));
+        line->setSelectable(false);
+        return line;
+    };
+    auto makeLabel = [this, labelFont](const QColor &colour) {
+        auto *label = new QCPItemText(m_plot);
+        label->setLayer(m_constraintLayer);
+        label->setColor(colour);
+        QFont f = labelFont;
+        f.setBold(true);
+        label->setFont(f);
+        label->setBrush(QColor(255, 255, 255, 150));
+        label->setPadding(QMargins(3, 1, 3, 1));
+        label->setSelectable(false);
+        return label;
+    };
+    m_ceilingLine = makeLine(kCeilingColour);
+    m_floorLine = makeLine(kFloorColour);
+    m_ceilingLabel = makeLabel(kCeilingColour);
+    m_floorLabel = makeLabel(kFloorColour);
+    // ceiling label: at the line horizontally, near the top of the axis rect
+    m_ceilingLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    m_ceilingLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_ceilingLabel->position->setAxisRect(m_plot->axisRect());
+    // rotated to run down the line, on its right (the infeasible side)
+    m_ceilingLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
+    m_ceilingLabel->setRotation(-90);
+    // floor label: near the right end of the line, just above it
+    m_floorLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    m_floorLabel->position->setTypeY(QCPItemPosition::ptPlotCoords);
+    m_floorLabel->position->setAxisRect(m_plot->axisRect());
+    m_floorLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+
+    connect(m_plot, &QCustomPlot::beforeReplot, this, &ParetoView::syncConstraintItems);
+    connect(m_plot, &QCustomPlot::afterReplot, this, [this] { ++m_replots; });
+    setCost(Cost::True);
+}
+
+void ParetoView::setupHypervolumePlot()
+{
+    m_hvPlot->setObjectName(QStringLiteral("hypervolumePlot"));
+    m_hvPlot->setMinimumHeight(110);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_hvPlot->xAxis->setLabel(tr("Generation"));
+    m_hvPlot->yAxis->setLabel(tr("Hypervolume"));
+    m_hvPlot->xAxis->setLabelFont(small);
+    m_hvPlot->yAxis->setLabelFont(small);
+    m_hvPlot->xAxis->setTickLabelFont(small);
+    m_hvPlot->yAxis->setTickLabelFont(small);
+    QSharedPointer<QCPAxisTickerFixed> integerTicks(new QCPAxisTickerFixed);
+    integerTicks->setTickStep(1.0);
+    integerTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+    m_hvPlot->xAxis->setTicker(integerTicks);
+    m_hvPlot->yAxis->ticker()->setTickCount(3);
+    m_hvPlot->yAxis->setNumberFormat(QStringLiteral("f"));
+    m_hvPlot->yAxis->setNumberPrecision(3);
+    m_hvGraph = m_hvPlot->addGraph();
+    m_hvGraph->setPen(QPen(QColor(40, 90, 160), 2.0));
+    m_hvGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(40, 90, 160), 6));
+    m_hvGraph->setBrush(QColor(40, 90, 160, 30));
+    m_hvMarker = new QCPItemStraightLine(m_hvPlot);
+    m_hvMarker->setPen(QPen(kFrontColour, 1.5, Qt::DashLine));
+    m_hvMarker->setVisible(false);
+    m_hvPlot->xAxis->setRange(-0.5, 1.5);
+    m_hvPlot->yAxis->setRange(0, 1);
+}
+
+void ParetoView::clear()
+{
+    m_points.clear();
+    m_indexOfId.clear();
+    m_visible.clear();
+    m_hypervolume.clear();
+    m_frontIds.clear();
+    m_maxGeneration = -1;
+    m_plannedGenerations = 0;
+    m_selectedId = -1;
+    m_replayGeneration = -1;
+    m_autoRange = true;
+    m_playTimer.stop();
+    m_playButton->setChecked(false);
+    updateSliderRange();
+    scheduleUpdate();
+}
+
+void ParetoView::addCandidate(const search::CandidateSnapshot &c)
+{
+    if (m_indexOfId.contains(qint64(c.id)))
+        return;
+    Point p;
+    p.id = c.id;
+    p.generation = std::max(0, c.generation);
+    p.accuracy = c.accuracy;
+    p.macsTrue = c.macsTrue;
+    p.macsPaper = c.macsPaper;
+    p.staticMacs = c.staticMacs;
+    p.params = c.params;
+    p.peakBytes = c.peakActivationBytes;
+    p.exits = int(c.genome.exits.size());
+    p.origin = QString::fromStdString(c.origin);
+    p.summary = QString::fromStdString(c.genome.summary());
+    m_indexOfId.insert(p.id, int(m_points.size()));
+    m_points.push_back(std::move(p));
+    if (c.generation > m_maxGeneration) {
+        m_maxGeneration = c.generation;
+        updateSliderRange();
+    }
+    scheduleUpdate();
+}
+
+void ParetoView::addGeneration(const search::GenerationSnapshot &g)
+{
+    m_hypervolume[g.generation] = g.hypervolume;
+    if (g.generation > m_maxGeneration) {
+        m_maxGeneration = g.generation;
+        updateSliderRange();
+    }
+    scheduleUpdate();
+}
+
+void ParetoView::setPlannedGenerations(int generations)
+{
+    m_plannedGenerations = std::max(0, generations);
+    scheduleUpdate();
+}
+
+void ParetoView::setConstraints(double maxMacs, double minAccuracy)
+{
+    m_maxMacs = maxMacs > 0 ? maxMacs : std::numeric_limits<double>::infinity();
+    m_minAccuracy = std::clamp(minAccuracy, 0.0, 1.0);
+    scheduleUpdate();
+}
+
+void ParetoView::setSearchTrueCost(bool trueCost)
+{
+    m_searchTrueCost = trueCost;
+    scheduleUpdate();
+}
+
+void ParetoView::setCost(Cost cost)
+{
+    m_cost = cost;
+    {
+        const QSignalBlocker block(m_costBox);
+        m_costBox->setCurrentIndex(m_costBox->findData(int(cost)));
+    }
+    m_plot->xAxis->setLabel(cost == Cost::True ? tr("Average MACs, true cost (millions)")
+                                               : tr("Average MACs, paper's cost (millions)"));
+    m_autoRange = true;
+    scheduleUpdate();
+}
+
+void ParetoView::setLogScale(bool on)
+{
+    m_logScale = on;
+    {
+        const QSignalBlocker block(m_logBox);
+        m_logBox->setChecked(on);
+    }
+    m_plot->xAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on)
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    else
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_autoRange = true;
+    scheduleUpdate();
+}
+
+void ParetoView::selectCandidate(qint64 id)
+{
+    if (id == m_selectedId)
+        return;
+    m_selectedId = m_indexOfId.contains(id) ? id : -1;
+    scheduleUpdate();
+}
+
+void ParetoView::setReplayGeneration(int generation)
+{
+    const int g = generation < 0 || generation >= m_maxGeneration ? -1 : generation;
+    if (g == m_replayGeneration)
+        return;
+    m_replayGeneration = g;
+    updateSliderRange();
+    scheduleUpdate();
+}
+
+void ParetoView::resetZoom()
+{
+    m_autoRange = true;
+    scheduleUpdate();
+}
+
+void ParetoView::replotNow()
+{
+    rebuild();
+    m_plot->replot(QCustomPlot::rpImmediateRefresh);
+    m_hvPlot->replot(QCustomPlot::rpImmediateRefresh);
+}
+
+bool ParetoView::isUpdatePending() const
+{
+    return m_updateTimer.isActive();
+}
+
+QByteArray ParetoView::saveState() const
+{
+    QByteArray out;
+    QDataStream s(&out, QIODevice::WriteOnly);
+    s << quint8(1) << m_splitter->saveState() << qint32(m_cost) << m_logScale;
+    return out;
+}
+
+void ParetoView::restoreState(const QByteArray &state)
+{
+    QDataStream s(state);
+    quint8 version = 0;
+    QByteArray splitter;
+    qint32 cost = 0;
+    bool log = false;
+    s >> version >> splitter >> cost >> log;
+    if (s.status() != QDataStream::Ok || version != 1)
+        return;
+    m_splitter->restoreState(splitter);
+    setCost(cost == int(Cost::Paper) ? Cost::Paper : Cost::True);
+    setLogScale(log);
+}
+
+QPointF ParetoView::coordinatesOf(qint64 id) const
+{
+    const int i = m_indexOfId.value(id, -1);
+    if (i < 0)
+        return {qQNaN(), qQNaN()};
+    return {xOf(m_points[std::size_t(i)]), 100.0 * m_points[std::size_t(i)].accuracy};
+}
+
+QPoint ParetoView::ceilingHandle() const
+{
+    const QRect r = m_plot->axisRect()->rect();
+    const int x = std::isfinite(m_maxMacs) ? int(std::lround(m_plot->xAxis->coordToPixel(m_maxMacs / 1e6))) : r.right();
+    return {x, r.center().y()};
+}
+
+QPoint ParetoView::floorHandle() const
+{
+    const QRect r = m_plot->axisRect()->rect();
+    const int y = m_minAccuracy > 0 ? int(std::lround(m_plot->yAxis->coordToPixel(100.0 * m_minAccuracy))) : r.bottom();
+    return {r.center().x(), y};
+}
+
+double ParetoView::xOf(const Point &p) const
+{
+    return (m_cost == Cost::True ? p.macsTrue : p.macsPaper) / 1e6;
+}
+
+bool ParetoView::isFeasible(const Point &p) const
+{
+    const double macs = m_searchTrueCost ? p.macsTrue : p.macsPaper;
+    return macs <= m_maxMacs && p.accuracy >= m_minAccuracy;
+}
+
+void ParetoView::scheduleUpdate()
+{
+    if (!m_updateTimer.isActive())
+        m_updateTimer.start();
+}
+
+void ParetoView::updateColours()
+{
+    // graphs for every generation seen, coloured along the gradient over the planned span
+    while (int(m_generationGraphs.size()) <= m_maxGeneration) {
+        QCPGraph *g = m_plot->addGraph();
+        g->setLineStyle(QCPGraph::lsNone);
+        g->removeFromLegend();
+        g->setName(tr("Generation %1").arg(m_generationGraphs.size()));
+        m_generationGraphs.push_back(g);
+        m_colourRange = -1; // colour the new one
+    }
+    const int range = std::max({m_plannedGenerations - 1, m_maxGeneration, 1});
+    if (range == m_colourRange)
+        return;
+    m_colourRange = range;
+    QCPColorGradient gradient = generationGradient();
+    for (std::size_t g = 0; g < m_generationGraphs.size(); ++g)
+        m_generationGraphs[g]->setScatterStyle(dot(QColor::fromRgb(gradient.color(double(g), QCPRange(0, range))), 7));
+    m_colourScale->setDataRange(QCPRange(0, range));
+}
+
+void ParetoView::rebuild()
+{
+    m_updateTimer.stop();
+    updateColours();
+    const int upTo = m_replayGeneration < 0 ? std::numeric_limits<int>::max() : m_replayGeneration;
+
+    std::vector<std::vector<std::pair<double, double>>> byGeneration(m_generationGraphs.size());
+    std::vector<std::pair<double, double>> infeasible;
+    std::vector<double> cost, accuracy;
+    std::vector<char> feasible;
+    m_visible.clear();
+    m_visible.reserve(m_points.size());
+    cost.reserve(m_points.size());
+    accuracy.reserve(m_points.size());
+    feasible.reserve(m_points.size());
+    double xMin = std::numeric_limits<double>::infinity(), xMax = -xMin, yMin = xMin, yMax = -xMin;
+    for (std::size_t i = 0; i < m_points.size(); ++i) {
+        const Point &p = m_points[i];
+        const double x = xOf(p), y = 100.0 * p.accuracy;
+        xMin = std::min(xMin, x);
+        xMax = std::max(xMax, x);
+        yMin = std::min(yMin, y);
+        yMax = std::max(yMax, y);
+        if (p.generation > upTo)
+            continue;
+        const bool ok = isFeasible(p);
+        m_visible.push_back(int(i));
+        cost.push_back(x);
+        accuracy.push_back(p.accuracy);
+        feasible.push_back(ok);
+        (ok ? byGeneration[std::size_t(p.generation)] : infeasible).emplace_back(x, y);
+    }
+    for (std::size_t g = 0; g < byGeneration.size(); ++g)
+        setSortedData(m_generationGraphs[g], byGeneration[g]);
+    m_infeasible = int(infeasible.size());
+    setSortedData(m_infeasibleGraph, infeasible);
+    m_plotted = int(m_visible.size());
+
+    // the feasible front of what is shown, in the axis' cost, cheapest first
+    QVector<double> frontKeys, frontValues;
+    m_frontIds.clear();
+    for (int i : paretoFront(cost, accuracy, feasible)) {
+        frontKeys.append(cost[std::size_t(i)]);
+        frontValues.append(100.0 * accuracy[std::size_t(i)]);
+        m_frontIds.append(m_points[std::size_t(m_visible[std::size_t(i)])].id);
+    }
+    m_frontGraph->setData(frontKeys, frontValues, true);
+
+    m_selectedGraph->data()->clear();
+    if (const int s = m_indexOfId.value(m_selectedId, -1); s >= 0 && m_points[std::size_t(s)].generation <= upTo)
+        m_selectedGraph->addData(xOf(m_points[std::size_t(s)]), 100.0 * m_points[std::size_t(s)].accuracy);
+
+    // axes fit everything (not only what a replay shows, so that they stay put), and the
+    // constraint lines; never while a line is being dragged
+    if (m_autoRange && m_dragging == Handle::None) {
+        if (std::isfinite(m_maxMacs)) {
+            xMin = std::min(xMin, m_maxMacs / 1e6);
+            xMax = std::max(xMax, m_maxMacs / 1e6);
+        }
+        if (m_minAccuracy > 0) {
+            yMin = std::min(yMin, 100.0 * m_minAccuracy);
+            yMax = std::max(yMax, 100.0 * m_minAccuracy);
+        }
+        if (!std::isfinite(xMin)) {
+            xMin = 0.5;
+            xMax = 10.0;
+            yMin = 0.0;
+            yMax = 100.0;
+        }
+        if (m_logScale) {
+            m_plot->xAxis->setRange(xMin / 1.15, xMax * 1.15);
+        } else {
+            const double pad = xMax > xMin ? 0.06 * (xMax - xMin) : 0.1 * std::max(xMax, 1e-3);
+            m_plot->xAxis->setRange(std::max(0.0, xMin - pad), xMax + pad);
+        }
+        const double yPad = std::max(1.0, 0.08 * (yMax - yMin));
+        m_plot->yAxis->setRange(std::max(0.0, yMin - yPad), std::min(100.0, yMax + yPad));
+    }
+    syncConstraintItems();
+    updateHypervolumePlot();
+    updateInfo();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    m_hvPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ParetoView::syncConstraintItems()
+{
+    const QRect r = m_plot->axisRect()->rect();
+    if (r.width() <= 1 || r.height() <= 1)
+        return;
+    // An absent constraint sits on the axis rect's edge, where it can be grabbed.
+    const bool hasCeiling = std::isfinite(m_maxMacs);
+    const double cx = hasCeiling ? m_maxMacs / 1e6 : m_plot->xAxis->pixelToCoord(r.right());
+    m_ceilingLine->point1->setCoords(cx, 0);
+    m_ceilingLine->point2->setCoords(cx, 1);
+    m_ceilingLine->setPen(QPen(hasCeiling ? kCeilingColour : kInactiveColour, 2.0, Qt::DashLine));
+    m_ceilingLabel->position->setCoords(cx, 0.02);
+    m_ceilingLabel->setColor(hasCeiling ? kCeilingColour : kInactiveColour);
+    m_ceilingLabel->setText(hasCeiling ? tr("MAC ceiling %1 M").arg(m_maxMacs / 1e6, 0, 'f', 3)
+                                       : tr("no MAC ceiling (drag)"));
+
+    const bool hasFloor = m_minAccuracy > 0;
+    const double fy = hasFloor ? 100.0 * m_minAccuracy : m_plot->yAxis->pixelToCoord(r.bottom());
+    m_floorLine->point1->setCoords(1, fy); // positive keys: valid on a log axis too
+    m_floorLine->point2->setCoords(10, fy);
+    m_floorLine->setPen(QPen(hasFloor ? kFloorColour : kInactiveColour, 2.0, Qt::DashLine));
+    m_floorLabel->position->setCoords(0.985, fy);
+    m_floorLabel->setColor(hasFloor ? kFloorColour : kInactiveColour);
+    m_floorLabel->setText(hasFloor ? tr("accuracy floor %1 %").arg(100.0 * m_minAccuracy, 0, 'f', 1)
+                                   : tr("no accuracy floor (drag)"));
+}
+
+void ParetoView::updateHypervolumePlot()
+{
+    QVector<double> keys, values;
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const auto &[g, hv] : m_hypervolume) {
+        keys.append(g);
+        values.append(hv);
+        lo = std::min(lo, hv);
+        hi = std::max(hi, hv);
+    }
+    m_hvGraph->setData(keys, values, true);
+    m_hvPlot->xAxis->setRange(-0.5, std::max({m_maxGeneration, m_plannedGenerations - 1, 1}) + 0.5);
+    if (std::isfinite(lo)) {
+        const double pad = hi > lo ? 0.15 * (hi - lo) : std::max(0.01, 0.1 * hi);
+        m_hvPlot->yAxis->setRange(std::max(0.0, lo - pad), hi + pad);
+    }
+    m_hvMarker->setVisible(m_replayGeneration >= 0);
+    m_hvMarker->point1->setCoords(m_replayGeneration, 0);
+    m_hvMarker->point2->setCoords(m_replayGeneration, 1);
+}
+
+void ParetoView::updateSliderRange()
+{
+    const QSignalBlocker block(m_slider);
+    const int last = std::max(0, m_maxGeneration);
+    m_slider->setRange(0, last);
+    m_slider->setEnabled(m_maxGeneration > 0);
+    m_slider->setValue(m_replayGeneration < 0 ? last : m_replayGeneration);
+    if (m_maxGeneration < 0)
+        m_sliderLabel->setText(tr("No generation yet"));
+    else if (m_replayGeneration < 0)
+        m_sliderLabel->setText(tr("Generations 0–%1 (live)").arg(m_maxGeneration));
+    else
+        m_sliderLabel->setText(tr("Generations 0–%1 of %2").arg(m_replayGeneration).arg(m_maxGeneration));
+}
+
+void ParetoView::updateInfo()
+{
+    QString text = tr("%n candidate(s)", nullptr, int(m_points.size()));
+    if (m_plotted != int(m_points.size()))
+        text += tr(" (%1 shown)").arg(m_plotted);
+    text += tr(" · front %1 · infeasible %2").arg(m_frontIds.size()).arg(m_infeasible);
+    if (!m_hypervolume.empty()) {
+        auto it = m_replayGeneration < 0 ? std::prev(m_hypervolume.end()) : m_hypervolume.upper_bound(m_replayGeneration);
+        if (m_replayGeneration >= 0 && it != m_hypervolume.begin())
+            it = std::prev(it);
+        if (m_replayGeneration < 0 || it->first <= m_replayGeneration)
+            text += tr(" · hypervolume %1 (generation %2)").arg(it->second, 0, 'f', 4).arg(it->first);
+    }
+    m_info->setText(text);
+}
+
+ParetoView::Handle ParetoView::handleAt(const QPoint &pos) const
+{
+    const QRect r = m_plot->axisRect()->rect();
+    if (!r.adjusted(-kHandleRadius, -kHandleRadius, kHandleRadius, kHandleRadius).contains(pos))
+        return Handle::None;
+    const int dx = std::abs(pos.x() - ceilingHandle().x());
+    const int dy = std::abs(pos.y() - floorHandle().y());
+    const bool ceiling = dx <= kHandleRadius, floor = dy <= kHandleRadius;
+    if (ceiling && floor)
+        return dx <= dy ? Handle::Ceiling : Handle::Floor;
+    return ceiling ? Handle::Ceiling : floor ? Handle::Floor : Handle::None;
+}
+
+void ParetoView::dragHandleTo(const QPoint &pos)
+{
+    const QRect r = m_plot->axisRect()->rect();
+    if (m_dragging == Handle::Ceiling) {
+        // to the right edge: no ceiling
+        if (pos.x() >= r.right() - 2) {
+            m_maxMacs = std::numeric_limits<double>::infinity();
+        } else {
+            const double x = m_plot->xAxis->pixelToCoord(std::max(pos.x(), r.left()));
+            m_maxMacs = std::max(x, 1e-6) * 1e6;
+        }
+    } else if (m_dragging == Handle::Floor) {
+        // to the bottom edge: no floor
+        if (pos.y() >= r.bottom() - 2) {
+            m_minAccuracy = 0.0;
+        } else {
+            const double y = m_plot->yAxis->pixelToCoord(std::max(pos.y(), r.top()));
+            m_minAccuracy = std::clamp(y / 100.0, 0.0, 1.0);
+        }
+    }
+    syncConstraintItems();
+    m_constraintLayer->replot(); // only the lines' own buffer: smooth while dragging
+    Q_EMIT constraintsDragging(m_maxMacs, m_minAccuracy);
+    scheduleUpdate(); // re-rank (grey, front) at the coalesced rate
+}
+
+int ParetoView::pointAt(const QPoint &pos, double radius) const
+{
+    int best = -1;
+    double bestD2 = radius * radius;
+    for (int i : m_visible) {
+        const Point &p = m_points[std::size_t(i)];
+        const double dx = m_plot->xAxis->coordToPixel(xOf(p)) - pos.x();
+        const double dy = m_plot->yAxis->coordToPixel(100.0 * p.accuracy) - pos.y();
+        const double d2 = dx * dx + dy * dy;
+        if (d2 <= bestD2) {
+            bestD2 = d2;
+            best = i;
+        }
+    }
+    return best;
+}
+
+QString ParetoView::describe(const Point &p) const
+{
+    const bool onFront = m_frontIds.contains(p.id);
+    QString status = onFront ? tr("on the front") : isFeasible(p) ? tr("feasible, dominated") : tr("infeasible");
+    return tr("<p style='white-space:nowrap'><b>Candidate %1</b> &nbsp;(generation %2, %3)<br>"
+              "Top-1 accuracy: <b>%4 %</b><br>"
+              "Average MACs: <b>%5 M</b> true, %6 M paper's<br>"
+              "Static MACs %7 M · parameters %8 M · peak memory %9 KiB<br>"
+              "%10 early exit(s) · %11<br><small><tt>%12</tt></small></p>")
+        .arg(p.id)
+        .arg(p.generation)
+        .arg(p.origin.toHtmlEscaped())
+        .arg(100.0 * p.accuracy, 0, 'f', 2)
+        .arg(p.macsTrue / 1e6, 0, 'f', 3)
+        .arg(p.macsPaper / 1e6, 0, 'f', 3)
+        .arg(p.staticMacs / 1e6, 0, 'f', 3)
+        .arg(p.params / 1e6, 0, 'f', 3)
+        .arg(p.peakBytes / 1024.0, 0, 'f', 1)
+        .arg(p.exits)
+        .arg(status)
+        .arg(p.summary.toHtmlEscaped());
+}
+
+void ParetoView::showToolTip(const QPoint &pos)
+{
+    const int i = pointAt(pos, kPickRadius);
+    if (i < 0) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(m_plot->mapToGlobal(pos), describe(m_points[std::size_t(i)]), m_plot);
+}
+
+bool ParetoView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_plot)
+        return QWidget::eventFilter(watched, event);
+    switch (event->type()) {
+    case QEvent::MouseButtonPress: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        if (e->button() != Qt::LeftButton)
+            break;
+        const QPoint pos = e->position().toPoint();
+        const Handle h = handleAt(pos);
+        if (h != Handle::None) {
+            m_dragging = h; // consumed: no zoom box
+            m_playTimer.stop();
+            return true;
+        }
+        m_pressed = true;
+        m_pressPos = pos;
+        break;
+    }
+    case QEvent::MouseMove: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        const QPoint pos = e->position().toPoint();
+        if (m_dragging != Handle::None) {
+            dragHandleTo(pos);
+            return true;
+        }
+        if (e->buttons() == Qt::NoButton) {
+            switch (handleAt(pos)) {
+            case Handle::Ceiling: m_plot->setCursor(Qt::SplitHCursor); break;
+            case Handle::Floor: m_plot->setCursor(Qt::SplitVCursor); break;
+            case Handle::None: m_plot->unsetCursor(); break;
+            }
+            showToolTip(pos);
+        }
+        break;
+    }
+    case QEvent::MouseButtonRelease: {
+        auto *e = static_cast<QMouseEvent *>(event);
+        if (e->button() != Qt::LeftButton)
+            break;
+        const QPoint pos = e->position().toPoint();
+        if (m_dragging != Handle::None) {
+            dragHandleTo(pos);
+            m_dragging = Handle::None;
+            Q_EMIT constraintsEdited(m_maxMacs, m_minAccuracy);
+            return true;
+        }
+        if (!m_pressed)
+            break;
+        m_pressed = false;
+        if ((pos - m_pressPos).manhattanLength() <= 3) {
+            const int i = pointAt(pos, kPickRadius);
+            const qint64 id = i < 0 ? -1 : m_points[std::size_t(i)].id;
+            selectCandidate(id);
+            Q_EMIT candidateSelected(id);
+        } else {
+            m_autoRange = false; // a zoom box was drawn
+        }
+        break;
+    }
+    case QEvent::MouseButtonDblClick:
+        resetZoom();
+        break;
+    case QEvent::Wheel:
+        m_autoRange = false;
+        break;
+    case QEvent::Leave:
+        QToolTip::hideText();
+        break;
+    default: break;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace edanas::ui

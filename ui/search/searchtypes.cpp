@@ -1,0 +1,124 @@
+#include "searchtypes.h"
+
+#include "study/study.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace edanas::ui {
+
+namespace {
+
+std::vector<double> doublesFrom(const QJsonValue &v)
+{
+    std::vector<double> out;
+    const QJsonArray a = v.toArray();
+    out.reserve(std::size_t(a.size()));
+    for (const QJsonValue &x : a)
+        out.push_back(x.toDouble());
+    return out;
+}
+
+QJsonObject objectFrom(const std::string &json)
+{
+    return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
+}
+
+} // namespace
+
+StudyContents readStudy(const QString &path)
+{
+    const std::string file = path.toStdString();
+    const study::Study s = study::Study::open(file, /*readOnly=*/true);
+    const study::StudyInfo info = s.info();
+    StudyContents out;
+    out.path = path;
+    out.config = search::SearchConfig::fromJson(info.configJson, file);
+    out.spaceName = QString::fromStdString(info.spaceName);
+    out.datasetPath = QString::fromStdString(info.datasetPath);
+    out.checkpointPath = QString::fromStdString(info.checkpointPath);
+
+    // constraints changed while it ran (a drag on the plot): the last ones hold
+    for (const study::EventRecord &e : s.events()) {
+        if (e.type != "constraints")
+            continue;
+        const QJsonObject o = objectFrom(e.json);
+        const QJsonValue maxMacs = o.value(QStringLiteral("max_macs"));
+        out.config.maxMacs = maxMacs.isDouble() && maxMacs.toDouble() > 0 ? maxMacs.toDouble()
+                                                                         : std::numeric_limits<double>::infinity();
+        out.config.minAccuracy = std::clamp(o.value(QStringLiteral("min_accuracy")).toDouble(), 0.0, 1.0);
+    }
+
+    const auto records = s.candidates();
+    out.candidates.reserve(records.size());
+    out.flags.reserve(records.size());
+    for (const study::CandidateRecord &r : records) {
+        search::CandidateSnapshot c;
+        c.id = r.id;
+        c.generation = r.generation;
+        c.genome = space::Genome::fromJson(r.genomeJson, file + ": candidate " + std::to_string(r.id));
+        c.origin = r.origin;
+        c.accuracy = r.accuracy;
+        c.macsTrue = r.macsTrue;
+        c.macsPaper = r.macsPaper;
+        c.staticMacs = r.staticMacs;
+        c.params = r.params;
+        c.peakActivationBytes = r.peakActivation;
+        c.violation = r.violation;
+        c.seconds = r.evalSeconds;
+        const QJsonObject figures = objectFrom(r.figuresJson);
+        c.share = doublesFrom(figures.value(QStringLiteral("share")));
+        c.exitAccuracy = doublesFrom(figures.value(QStringLiteral("exit_accuracy")));
+        c.recalibrationSeconds = figures.value(QStringLiteral("recalibration_seconds")).toDouble();
+        c.forwardSeconds = figures.value(QStringLiteral("forward_seconds")).toDouble();
+        c.cachedProfile = figures.value(QStringLiteral("cached_profile")).toBool();
+        out.candidates.push_back(std::move(c));
+        out.flags.push_back({r.pinned, r.banned, QString::fromStdString(r.note)});
+    }
+
+    for (const study::GenerationRecord &g : s.generations()) {
+        search::GenerationSnapshot snap;
+        snap.generation = g.generation;
+        snap.hypervolume = g.hypervolume;
+        snap.front = g.front;
+        const QJsonObject stats = objectFrom(g.statsJson);
+        snap.evaluated = std::int64_t(stats.value(QStringLiteral("evaluated")).toDouble());
+        snap.candidatesPerMinute = stats.value(QStringLiteral("candidates_per_minute")).toDouble();
+        out.generations.push_back(std::move(snap));
+    }
+    return out;
+}
+
+void registerSearchMetaTypes()
+{
+    qRegisterMetaType<search::CandidateSnapshot>();
+    qRegisterMetaType<search::GenerationSnapshot>();
+    qRegisterMetaType<search::SearchConfig>();
+    qRegisterMetaType<StudyContents>();
+}
+
+QString formatMacs(double macs)
+{
+    if (!std::isfinite(macs))
+        return QStringLiteral("none");
+    return QStringLiteral("%1 M").arg(macs / 1e6, 0, 'f', macs < 1e7 ? 3 : 2);
+}
+
+QString formatDuration(double seconds)
+{
+    if (!(seconds >= 0) || seconds > 1e7)
+        return QStringLiteral("?");
+    const auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600)
+        return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0'));
+    if (s >= 60)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 s").arg(s);
+}
+
+} // namespace edanas::ui

@@ -1,0 +1,54 @@
+#pragma once
+// The value types that cross from the search thread to the GUI thread, declared as
+// metatypes so that queued signals can carry them, and what a study file holds as the
+// Studio shows it.
+
+#include "search/engine.h"
+
+#include <QMetaType>
+#include <QString>
+
+#include <vector>
+
+namespace edanas::ui {
+
+/// What the user added to a candidate (kept in the study's candidate row).
+struct CandidateFlags
+{
+    bool pinned = false;
+    bool banned = false;
+    QString note;
+};
+
+/// A study read from its file: its configuration, every candidate with the user's
+/// flags, every generation. Built on a worker thread, then moved to the GUI thread.
+struct StudyContents
+{
+    QString path;
+    search::SearchConfig config;
+    QString spaceName, datasetPath, checkpointPath;
+    std::vector<search::CandidateSnapshot> candidates;
+    std::vector<CandidateFlags> flags; ///< parallel to `candidates`
+    std::vector<search::GenerationSnapshot> generations;
+};
+
+/// Reads a study (opening it read-only); its configuration carries the constraints the
+/// search last ran with. Throws std::exception with a message naming
+/// the file. Needs a QCoreApplication; may run on any thread (the connection it opens
+/// is closed before it returns).
+StudyContents readStudy(const QString &path);
+
+/// Registers the metatypes above; called once by whoever starts a search.
+void registerSearchMetaTypes();
+
+/// "1.23 M" style figures used in tables, tooltips and logs.
+QString formatMacs(double macs);
+QString formatDuration(double seconds);
+
+} // namespace edanas::ui
+
+Q_DECLARE_METATYPE(edanas::search::CandidateSnapshot)
+Q_DECLARE_METATYPE(edanas::search::GenerationSnapshot)
+Q_DECLARE_METATYPE(edanas::search::SearchConfig)
+Q_DECLARE_METATYPE(edanas::ui::StudyContents)
+Q_DECLARE_METATYPE(edanas::ui::CandidateFlags)
