@@ -46,6 +46,7 @@ int main(int argc, char **argv)
     l.config.encoding = search::parseEncoding(argc > 1 ? argv[1] : "studio");
     l.config.population = argc > 2 ? std::atoi(argv[2]) : 20;
     l.config.generations = argc > 3 ? std::atoi(argv[3]) : 2;
+    l.config.finalValidationImages = -1; // the search alone
     l.studyPath = dir.filePath(QStringLiteral("bench.edanas")).toStdString();
     auto engine = search::SearchEngine::open(l);
     std::printf("threads %d, %s encoding, population %d, %d generations, %lld validation images, %lld "
