@@ -38,7 +38,7 @@ private Q_SLOTS:
         QStringList titles;
         for (QAction *a : w.menuBar()->actions())
             titles << a->text().remove(QLatin1Char('&'));
-        QCOMPARE(titles, (QStringList{"File", "Search", "View", "Help"}));
+        QCOMPARE(titles, (QStringList{"File", "Edit", "Search", "View", "Help"}));
     }
 
     void aboutBoxOpens()

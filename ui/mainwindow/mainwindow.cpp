@@ -1,12 +1,17 @@
 #include "mainwindow.h"
 
+#include "architecture/architectureview.h"
 #include "data/datasetpanel.h"
+#include "exits/exitcurvesview.h"
+#include "exits/varianteditor.h"
 #include "pareto/paretoview.h"
 #include "search/candidatemodel.h"
 #include "search/candidatetable.h"
 #include "search/searchpanel.h"
 
 #include "data/dataset.h"
+#include "eenn/profilestore.h"
+#include "space/searchspace.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
 #include "edanas/version.h"
@@ -26,6 +31,10 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QUndoStack>
+#include <QVBoxLayout>
+#include <QHBoxLayout>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -64,6 +73,9 @@ MainWindow::MainWindow(QWidget *parent)
     , m_table(new CandidateTable(m_candidates, this))
     , m_searchPanel(new SearchPanel(this))
     , m_search(new SearchController(this))
+    , m_editor(new VariantEditor(this))
+    , m_architecture(new ArchitectureView(m_editor, this))
+    , m_exitCurves(new ExitCurvesView(m_editor, this))
     , m_supernetPath(QString::fromStdString(supernet::defaultSupernetPath()))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -127,10 +139,58 @@ void MainWindow::createDocks()
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
     splitDockWidget(m_tableDock, m_logDock, Qt::Horizontal);
 
+    // the selected candidate: its architecture with its exits, and its per-exit curves
+    m_architectureDock = new QDockWidget(tr("Architecture"), this);
+    m_architectureDock->setObjectName(QStringLiteral("architectureDock"));
+    m_architectureDock->setWidget(m_architecture);
+    addDockWidget(Qt::TopDockWidgetArea, m_architectureDock);
+    m_exitsDock = new QDockWidget(tr("Exit curves"), this);
+    m_exitsDock->setObjectName(QStringLiteral("exitCurvesDock"));
+    auto *exitsPanel = new QWidget(this);
+    auto *exitsLayout = new QVBoxLayout(exitsPanel);
+    exitsLayout->setContentsMargins(0, 0, 0, 0);
+    exitsLayout->addWidget(m_exitCurves, 1);
+    auto *buttons = new QHBoxLayout;
+    auto *revert = new QPushButton(tr("Revert"), exitsPanel);
+    auto *inject = new QPushButton(tr("Inject into search"), exitsPanel);
+    inject->setToolTip(tr("Send the edited variant to the running search's population"));
+    buttons->addWidget(revert);
+    buttons->addStretch(1);
+    buttons->addWidget(inject);
+    exitsLayout->addLayout(buttons);
+    m_exitsDock->setWidget(exitsPanel);
+    addDockWidget(Qt::RightDockWidgetArea, m_exitsDock);
+    connect(revert, &QPushButton::clicked, m_editor, [this] {
+        if (m_editor->isActive())
+            m_editor->apply(m_editor->original());
+    });
+    connect(inject, &QPushButton::clicked, this, [this] {
+        if (!m_editor->isActive())
+            return;
+        const QString why = m_search->inject(m_editor->variant());
+        log(why.isEmpty() ? tr("Injected the edited variant of candidate %1: %2")
+                                .arg(m_editor->candidateId())
+                                .arg(QString::fromStdString(m_editor->variant().summary()))
+                          : tr("Cannot inject: %1").arg(why));
+    });
+    connect(m_editor, &VariantEditor::changed, this, [this, inject] {
+        inject->setEnabled(m_editor->isModified() && m_search->isActive());
+        if (!m_editor->isActive())
+            return;
+        const auto &e = m_editor->evaluation();
+        statusBar()->showMessage(tr("Candidate %1%2: accuracy %3 %, average %4 MMACs")
+                                     .arg(m_editor->candidateId())
+                                     .arg(m_editor->isModified() ? tr(" (edited)") : QString())
+                                     .arg(100.0 * e.accuracy, 0, 'f', 2)
+                                     .arg(e.averageMacsTrue / 1e6, 0, 'f', 3));
+    });
+
     resizeDocks({m_searchDock, m_datasetDock}, {420, 380}, Qt::Vertical);
     resizeDocks({m_searchDock}, {380}, Qt::Horizontal);
     resizeDocks({m_tableDock, m_logDock}, {780, 330}, Qt::Horizontal);
     resizeDocks({m_tableDock}, {280}, Qt::Vertical);
+    resizeDocks({m_exitsDock}, {340}, Qt::Horizontal);
+    resizeDocks({m_architectureDock}, {190}, Qt::Vertical);
 }
 
 void MainWindow::createMenus()
@@ -153,6 +213,16 @@ void MainWindow::createMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("quitAction"));
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo = m_editor->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    undo->setObjectName(QStringLiteral("undoAction"));
+    QAction *redo = m_editor->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    redo->setObjectName(QStringLiteral("redoAction"));
+    edit->addAction(undo);
+    edit->addAction(redo);
 
     QMenu *search = menuBar()->addMenu(tr("&Search"));
     search->setObjectName(QStringLiteral("searchMenu"));
@@ -290,6 +360,7 @@ void MainWindow::showSupernet(const QString &path)
         const auto info = supernet::readCheckpointInfo(path.toStdString());
         const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
         const QJsonObject space = QJsonDocument::fromJson(QByteArray::fromStdString(info.spaceJson)).object();
+        m_architecture->setSpace(space::SearchSpace::fromJson(info.spaceJson, path.toStdString()));
         // The last line of the training log holds the latest accuracies.
         const QStringList lines = QString::fromStdString(info.trainingLog).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         QString accuracy;
@@ -531,7 +602,40 @@ void MainWindow::selectCandidate(qint64 id)
 {
     m_pareto->selectCandidate(id);
     m_table->selectCandidate(id);
+    showCandidateExits(id);
     Q_EMIT selectionChanged(id);
+}
+
+void MainWindow::showCandidateExits(qint64 id)
+{
+    const int row = m_candidates->rowOf(id);
+    if (row < 0) {
+        m_editor->clear();
+        return;
+    }
+    const auto &candidate = m_candidates->candidate(row);
+    auto profile = m_search->cachedProfile(candidate.genome);
+    const QString study = !m_studyPath.isEmpty() ? m_studyPath : m_search->studyPath();
+    if (!profile && !study.isEmpty()) {
+        try {
+            const auto s = study::Study::open(study.toStdString(), true);
+            if (const auto bytes = s.profile(candidate.genome.backboneHash(), candidate.genome.resolution))
+                profile = std::make_shared<const eenn::ExitProfile>(eenn::deserializeProfile(*bytes, study.toStdString()));
+        } catch (const std::exception &e) {
+            log(tr("Cannot read the exit profile of candidate %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
+        }
+    }
+    if (!profile) {
+        m_editor->clear();
+        log(tr("Candidate %1: no exit profile at hand (a study keeps the front's; a running search all of them)").arg(id));
+        return;
+    }
+    try {
+        m_editor->setCandidate(id, candidate.genome, profile);
+    } catch (const std::exception &e) {
+        m_editor->clear();
+        log(tr("Candidate %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
+    }
 }
 
 void MainWindow::pinCandidate(qint64 id)

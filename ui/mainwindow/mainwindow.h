@@ -22,7 +22,10 @@ struct Dataset;
 
 namespace edanas::ui {
 
+class ArchitectureView;
 class CandidateModel;
+class ExitCurvesView;
+class VariantEditor;
 class CandidateTable;
 class DatasetPanel;
 class ParetoView;
@@ -73,6 +76,9 @@ public:
     CandidateTable *candidateTable() const { return m_table; }
     SearchPanel *searchPanel() const { return m_searchPanel; }
     SearchController *searchController() const { return m_search; }
+    VariantEditor *variantEditor() const { return m_editor; }
+    ArchitectureView *architectureView() const { return m_architecture; }
+    ExitCurvesView *exitCurvesView() const { return m_exitCurves; }
 
 Q_SIGNALS:
     void datasetLoaded();
@@ -109,6 +115,9 @@ private:
     void updateRecentMenu();
     void updateTitle();
     void saveSettings();
+    /// Loads the selected candidate's profile (the running search's cache, else the
+    /// study) into the variant editor behind the inspector and the exit curves.
+    void showCandidateExits(qint64 id);
 
     ParetoView *m_pareto;
     DatasetPanel *m_datasetPanel;
@@ -122,6 +131,11 @@ private:
     QDockWidget *m_logDock = nullptr;
     QDockWidget *m_tableDock = nullptr;
     QDockWidget *m_searchDock = nullptr;
+    QDockWidget *m_architectureDock = nullptr;
+    QDockWidget *m_exitsDock = nullptr;
+    VariantEditor *m_editor;
+    ArchitectureView *m_architecture;
+    ExitCurvesView *m_exitCurves;
     QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_resumeAction = nullptr,
             *m_stopAction = nullptr;
     QMenu *m_recentMenu = nullptr;

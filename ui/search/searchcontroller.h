@@ -46,6 +46,9 @@ public:
     QString ban(const space::Genome &genome);
     QString inject(const space::Genome &genome);
 
+    /// The running search's cached exit profile of a candidate's backbone, or null.
+    std::shared_ptr<const eenn::ExitProfile> cachedProfile(const space::Genome &genome) const;
+
     State state() const { return m_state; }
     bool isActive() const { return m_state != State::Idle; }
     /// The study the current (or last) search writes.

@@ -34,6 +34,12 @@ void SearchSteering::stop()
         m_engine->stop();
 }
 
+std::shared_ptr<const eenn::ExitProfile> SearchSteering::cachedProfile(const space::Genome &genome) const
+{
+    std::lock_guard lock(m_mutex);
+    return m_engine ? m_engine->cachedProfile(genome) : nullptr;
+}
+
 void SearchSteering::setConstraints(double maxMacs, double minAccuracy)
 {
     std::lock_guard lock(m_mutex);

@@ -1,9 +1,13 @@
 #pragma once
 
+#include "eenn/profile.h"
+#include "space/genome.h"
+
 #include <QString>
 
 #include <atomic>
 #include <limits>
+#include <memory>
 #include <mutex>
 
 namespace edanas::search {
@@ -43,6 +47,9 @@ public:
     QString pin(const space::Genome &genome);
     QString ban(const space::Genome &genome);
     QString inject(const space::Genome &genome);
+
+    /// The running engine's cached exit profile of a candidate's backbone, or null.
+    std::shared_ptr<const eenn::ExitProfile> cachedProfile(const space::Genome &genome) const;
 
     bool isPaused() const { return m_paused.load(); }
     bool isStopRequested() const { return m_stop.load(); }
