@@ -231,6 +231,18 @@ int info(const QStringList &args)
     return Ok;
 }
 
+// The optional positional checkpoint, the shipped one by default.
+std::string checkpointArgument(const QCommandLineParser &p)
+{
+    const QStringList pos = p.positionalArguments();
+    if (pos.size() > 1)
+        throw UsageError("expected at most one checkpoint");
+    const std::string path = pos.isEmpty() ? supernet::defaultSupernetPath() : pos.constFirst().toStdString();
+    if (path.empty())
+        throw UsageError("no checkpoint given and none shipped in resources/supernet");
+    return path;
+}
+
 int eval(const QStringList &args)
 {
     QCommandLineParser p;
@@ -253,12 +265,7 @@ int eval(const QStringList &args)
                                    QStringLiteral("n"), QStringLiteral("2000"));
     p.addOptions({subnet, share, recal});
     p.process(args);
-    const QStringList pos = p.positionalArguments();
-    if (pos.size() > 1)
-        throw UsageError("expected at most one checkpoint");
-    const std::string path = pos.isEmpty() ? supernet::defaultSupernetPath() : pos.constFirst().toStdString();
-    if (path.empty())
-        throw UsageError("no checkpoint given and none shipped in resources/supernet");
+    const std::string path = checkpointArgument(p);
     supernet::CheckpointInfo info;
     auto net = supernet::loadCheckpoint(path, &info);
     const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
@@ -330,12 +337,7 @@ int exits(const QStringList &args)
                                    QStringLiteral("n"), QStringLiteral("2000"));
     p.addOptions({subnet, rule, edanasGrid, maxMacs, minAcc, images, recal});
     p.process(args);
-    const QStringList pos = p.positionalArguments();
-    if (pos.size() > 1)
-        throw UsageError("expected at most one checkpoint");
-    const std::string path = pos.isEmpty() ? supernet::defaultSupernetPath() : pos.constFirst().toStdString();
-    if (path.empty())
-        throw UsageError("no checkpoint given and none shipped in resources/supernet");
+    const std::string path = checkpointArgument(p);
     eenn::PlacementOptions o;
     try {
         o.rule = space::parseExitRule(p.value(rule).toStdString());
