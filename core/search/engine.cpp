@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -162,6 +163,7 @@ struct SearchEngine::Private
     std::map<std::uint64_t, std::size_t> byHash;
     std::map<std::int64_t, std::size_t> byId;
     std::set<IntGenome> injected;
+    std::deque<space::Genome> kept; ///< variants to add to the archive (engine thread only)
 
     std::mutex mutex; ///< guards `commands`
     std::vector<std::function<void()>> commands;
@@ -282,6 +284,7 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
             const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
             s.share = doublesFrom(fig.value("share"));
             s.exitAccuracy = doublesFrom(fig.value("exit_accuracy"));
+            s.staticAccuracy = fig.value("static_accuracy").toDouble();
             const std::size_t i = d->archive.size();
             d->archive.push_back(s);
             d->genes.push_back(r.genes);
@@ -429,6 +432,16 @@ void SearchEngine::inject(const space::Genome &g)
     });
 }
 
+void SearchEngine::keep(const space::Genome &g)
+{
+    g.validate(d->evaluator->space(), "variant");
+    std::lock_guard lock(d->mutex);
+    d->commands.push_back([this, g] {
+        d->kept.push_back(g);
+        d->study.addEvent(d->generation, "keep", g.toJson());
+    });
+}
+
 void SearchEngine::freeze(int gene, int value)
 {
     if (gene < 0 || gene >= m_encoding.size() || value < m_encoding.lower()[std::size_t(gene)]
@@ -468,28 +481,17 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             c();
     };
     // Between candidates: steering, then wait while paused. False when stopped.
-    auto checkpoint = [&] {
-        applyCommands();
-        while (m_paused && !m_stop) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            applyCommands();
-        }
-        return !m_stop;
-    };
-    auto evaluate = [&](IntGenome x, const std::string &origin) -> Evaluated {
+    // Measures genome `g` (its exits as given unless `tune`) and stores it; `asked` is
+    // the optimizer's vector for it. Returns what the optimizer is told.
+    auto evaluateGenome = [&](space::Genome g, IntGenome asked, const std::string &origin, bool tune) -> Evaluated {
         const auto t0 = Clock::now();
-        if (const auto it = d->byGenes.find(x); it != d->byGenes.end()) {
-            const auto &s = d->archive[it->second];
-            return Evaluated{x, {1.0 - s.accuracy, m_config.trueCost ? s.macsTrue : s.macsPaper}, s.violation};
-        }
-        space::Genome g = m_encoding.decode(x);
         eenn::EvaluationTiming timing;
         const auto profile = d->evaluator->profile(g, &timing);
         const auto t1 = Clock::now();
         eenn::ExitConfig config = eenn::configFromGenome(*profile, g);
-        if (m_encoding.kind() == EncodingKind::Nachos) {
+        if (tune && m_encoding.kind() == EncodingKind::Nachos) {
             config = eenn::tuneNachosThresholds(*profile, config.exits, config.rule, d->objective).config;
-        } else if (m_encoding.kind() == EncodingKind::Studio) {
+        } else if (tune && m_encoding.kind() == EncodingKind::Studio) {
             eenn::PlacementOptions o;
             o.rule = config.rule;
             o.thresholds = m_encoding.thresholdGrid();
@@ -497,11 +499,13 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             config = eenn::improveExits(*profile, config, o, m_config.exitSearchBudget).config;
         }
         g = eenn::genomeWithConfig(*profile, g, config);
-        const IntGenome asked = x;
-        if (m_encoding.kind() == EncodingKind::Studio)
+        IntGenome x = asked;
+        if (tune && m_encoding.kind() == EncodingKind::Studio)
             x = m_encoding.encode(g); // the improvement is written back into the genome
         const auto e = eenn::evaluate(*profile, config);
         const auto cost = cost::computeCost(d->evaluator->space(), g);
+        // the same backbone without exits: the static network it is compared with
+        const auto alone = eenn::evaluate(*profile, {{}, config.rule, {}});
 
         CandidateSnapshot s;
         s.generation = d->generation;
@@ -511,6 +515,7 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         s.macsTrue = e.averageMacsTrue;
         s.macsPaper = e.averageMacsPaper;
         s.staticMacs = double(cost.staticMacs);
+        s.staticAccuracy = alone.accuracy;
         s.params = double(cost.params);
         s.peakActivationBytes = double(cost.peakActivationBytesInt8());
         s.share = e.share;
@@ -545,6 +550,7 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         r.peakActivation = s.peakActivationBytes;
         r.figuresJson = jsonText({{"share", doubles(s.share)},
                                   {"exit_accuracy", doubles(s.exitAccuracy)},
+                                  {"static_accuracy", s.staticAccuracy},
                                   {"rule", QString::fromStdString(space::exitRuleName(config.rule))},
                                   {"recalibration_seconds", s.recalibrationSeconds},
                                   {"forward_seconds", s.forwardSeconds},
@@ -566,6 +572,30 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         ++evaluatedHere;
         observer.candidateEvaluated(s);
         return result;
+    };
+    auto evaluate = [&](const IntGenome &x, const std::string &origin) -> Evaluated {
+        if (const auto it = d->byGenes.find(x); it != d->byGenes.end()) {
+            const auto &s = d->archive[it->second];
+            return Evaluated{x, d->objectives(s, m_config), s.violation};
+        }
+        return evaluateGenome(m_encoding.decode(x), x, origin, true);
+    };
+    // Between candidates: steering, kept variants, then wait while paused. False when stopped.
+    auto checkpoint = [&] {
+        applyCommands();
+        while (!d->kept.empty()) {
+            // a variant a user edited joins the archive with its exits exactly as edited;
+            // the optimizer does not see it (inject does that)
+            const space::Genome g = d->kept.front();
+            d->kept.pop_front();
+            if (!d->byHash.count(g.hash()))
+                evaluateGenome(g, m_encoding.encode(g), "variant", false);
+        }
+        while (m_paused && !m_stop) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            applyCommands();
+        }
+        return !m_stop;
     };
 
     Result result = Result::Finished;

@@ -60,6 +60,7 @@ struct CandidateSnapshot
     std::string origin;
     double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0;
     double staticMacs = 0.0, params = 0.0, peakActivationBytes = 0.0;
+    double staticAccuracy = 0.0; ///< the same backbone without exits (its final head alone)
     std::vector<double> share, exitAccuracy; ///< per exit, then the final head
     double violation = 0.0;
     double seconds = 0.0, recalibrationSeconds = 0.0, forwardSeconds = 0.0;
@@ -149,6 +150,9 @@ public:
     void pin(const space::Genome &g);
     void ban(const space::Genome &g);
     void inject(const space::Genome &g);
+    /// Adds a variant (a candidate with edited exits) to the archive as it is, without
+    /// giving it to the optimizer; it is measured between two candidates.
+    void keep(const space::Genome &g);
     void freeze(int gene, int value);
     void unfreeze(int gene);
 

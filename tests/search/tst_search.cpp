@@ -260,6 +260,9 @@ private Q_SLOTS:
         // a genome a user edited, injected while the search runs
         space::Genome edited = space::Genome::smallest(space::SearchSpace::load("ofa-mbv3"));
         edited.exits.push_back({0, 1, 0.2});
+        // and one kept as it is: a threshold the EDANAS genes cannot express
+        space::Genome variant = space::Genome::largest(space::SearchSpace::load("ofa-mbv3"));
+        variant.exits = {{1, 3, 0.37}};
         Recorder r;
         std::atomic<int> seen{0};
         r.onCandidate = [&](const search::CandidateSnapshot &) { ++seen; };
@@ -269,6 +272,7 @@ private Q_SLOTS:
             engine->pause();
             engine->setConstraints(2.5e6, 0.6);
             engine->inject(edited);
+            engine->keep(variant);
             engine->freeze(4 * 9 + 1, 0); // stage 5, block 1: kernel 3 (as in `edited`)
             const int at = seen.load();
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -282,7 +286,7 @@ private Q_SLOTS:
         std::vector<std::string> types;
         for (const auto &e : s.events())
             types.push_back(e.type);
-        for (const char *t : {"pause", "constraints", "inject", "freeze", "resume"})
+        for (const char *t : {"pause", "constraints", "inject", "keep", "freeze", "resume"})
             QVERIFY2(std::find(types.begin(), types.end(), t) != types.end(), t);
         QCOMPARE(engine->config().maxMacs, 2.5e6);
         // the injected genome was evaluated, and later candidates carry the new constraints
@@ -291,6 +295,15 @@ private Q_SLOTS:
             injected |= c.origin == "injected" && c.genome.backboneHash() == edited.backboneHash();
         }
         QVERIFY(injected);
+        const auto kept = std::find_if(r.candidates.begin(), r.candidates.end(),
+                                       [](auto &c) { return c.origin == "variant"; });
+        QVERIFY(kept != r.candidates.end());
+        QCOMPARE(kept->genome.exits.size(), std::size_t(1));
+        QCOMPARE(kept->genome.exits[0].threshold, 0.37);
+        // the static network (no exits) it is compared with: the profile's final head
+        const auto profile = engine->cachedProfile(kept->genome);
+        QVERIFY(profile);
+        QCOMPARE(kept->staticAccuracy, eenn::evaluate(*profile, {{}, space::ExitRule::Margin, {}}).accuracy);
         QCOMPARE(engine->encoding().geneName(4 * 9 + 1), std::string("s5.b1.kernel"));
         int later = 0;
         for (const auto &c : r.candidates)
