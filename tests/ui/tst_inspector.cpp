@@ -9,6 +9,7 @@
 #include "eenn/profilestore.h"
 #include "mainwindow/mainwindow.h"
 #include "search/candidatemodel.h"
+#include "pareto/paretoview.h"
 #include "search/engine.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
@@ -185,7 +186,8 @@ private Q_SLOTS:
             r.accuracy = e.accuracy;
             r.macsTrue = e.averageMacsTrue;
             r.macsPaper = e.averageMacsPaper;
-            r.figuresJson = "{}";
+            r.staticMacs = double(p->backboneMacs.back() + p->exitMacs.back());
+            r.figuresJson = "{\"static_accuracy\": 0.61}";
             r.origin = "random";
             const auto id = s.addCandidate(r);
             s.addGeneration({0, 0.5, {id}, {id}, "{}", ""});
@@ -217,12 +219,25 @@ private Q_SLOTS:
         QTest::mouseRelease(view, Qt::LeftButton, {}, QPoint(to.x(), from.y()));
         QCOMPARE(editor->config().exits, (std::vector<int>{0, 3}));
         QVERIFY(window.statusBar()->currentMessage().contains("(edited)"));
+        // the variant is its own point on the Pareto view, where its figures put it
+        const QPointF variant = window.paretoView()->variantPoint();
+        QCOMPARE(variant.y(), 100.0 * editor->evaluation().accuracy);
+        QCOMPARE(variant.x(), editor->evaluation().averageMacsTrue / 1e6);
+        // and the static network of the same backbone as the baseline series
+        auto *plot = window.paretoView()->findChild<QCustomPlot *>();
+        QVERIFY(plot);
+        const QCPGraph *statics = graph(plot, "Static networks (same backbones, no exits)");
+        QVERIFY(statics);
+        window.paretoView()->replotNow();
+        QCOMPARE(statics->data()->size(), 1);
+        QCOMPARE(statics->data()->at(0)->value, 61.0);
         // Edit > Undo and Redo
         auto *undo = window.findChild<QAction *>(QStringLiteral("undoAction"));
         auto *redo = window.findChild<QAction *>(QStringLiteral("redoAction"));
         QVERIFY(undo && redo && undo->isEnabled());
         undo->trigger();
         QCOMPARE(editor->config().exits, (std::vector<int>{0, 2}));
+        QVERIFY(window.paretoView()->variantPoint().isNull()); // back to the candidate itself
         redo->trigger();
         QCOMPARE(editor->config().exits, (std::vector<int>{0, 3}));
         QCOMPARE(editor->evaluation().accuracy, eenn::evaluate(*p, editor->config()).accuracy);

@@ -152,10 +152,13 @@ void MainWindow::createDocks()
     exitsLayout->addWidget(m_exitCurves, 1);
     auto *buttons = new QHBoxLayout;
     auto *revert = new QPushButton(tr("Revert"), exitsPanel);
+    auto *keep = new QPushButton(tr("Keep as candidate"), exitsPanel);
+    keep->setToolTip(tr("Add the edited variant to the running search's archive, its exits as edited"));
     auto *inject = new QPushButton(tr("Inject into search"), exitsPanel);
     inject->setToolTip(tr("Send the edited variant to the running search's population"));
     buttons->addWidget(revert);
     buttons->addStretch(1);
+    buttons->addWidget(keep);
     buttons->addWidget(inject);
     exitsLayout->addLayout(buttons);
     m_exitsDock->setWidget(exitsPanel);
@@ -173,10 +176,26 @@ void MainWindow::createDocks()
                                 .arg(QString::fromStdString(m_editor->variant().summary()))
                           : tr("Cannot inject: %1").arg(why));
     });
-    connect(m_editor, &VariantEditor::changed, this, [this, inject] {
-        inject->setEnabled(m_editor->isModified() && m_search->isActive());
+    connect(keep, &QPushButton::clicked, this, [this] {
         if (!m_editor->isActive())
             return;
+        const QString why = m_search->keep(m_editor->variant());
+        log(why.isEmpty() ? tr("Keeping the edited variant of candidate %1: %2")
+                                .arg(m_editor->candidateId())
+                                .arg(QString::fromStdString(m_editor->variant().summary()))
+                          : tr("Cannot keep the variant: %1").arg(why));
+    });
+    connect(m_editor, &VariantEditor::candidateChanged, m_pareto, &ParetoView::clearVariant);
+    connect(m_editor, &VariantEditor::changed, this, [this, inject, keep] {
+        inject->setEnabled(m_editor->isModified() && m_search->isActive());
+        keep->setEnabled(m_editor->isModified() && m_search->isActive());
+        if (!m_editor->isActive())
+            return;
+        const auto &v = m_editor->evaluation();
+        if (m_editor->isModified())
+            m_pareto->setVariant(v.accuracy, v.averageMacsTrue, v.averageMacsPaper);
+        else
+            m_pareto->clearVariant();
         const auto &e = m_editor->evaluation();
         statusBar()->showMessage(tr("Candidate %1%2: accuracy %3 %, average %4 MMACs")
                                      .arg(m_editor->candidateId())

@@ -271,6 +271,19 @@ void ParetoView::setupPlot()
     m_selectedGraph->setLineStyle(QCPGraph::lsNone);
     m_selectedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 16));
 
+    m_staticGraph = m_plot->addGraph();
+    m_staticGraph->setName(tr("Static networks (same backbones, no exits)"));
+    m_staticGraph->setLineStyle(QCPGraph::lsStepLeft);
+    m_staticGraph->setPen(QPen(QColor(0x55, 0x55, 0x55), 1.5, Qt::DashLine));
+    m_staticGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(0x55, 0x55, 0x55), 1.5), Qt::NoBrush, 7));
+
+    m_variantGraph = m_plot->addGraph();
+    m_variantGraph->setLayer(QStringLiteral("front"));
+    m_variantGraph->setName(tr("Edited variant"));
+    m_variantGraph->setLineStyle(QCPGraph::lsNone);
+    m_variantGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(QColor(0xd3, 0x54, 0x00), 2.0),
+                                                    QColor(0xf3, 0x9c, 0x12), 14));
+
     auto *constraintsLegend = m_plot->addGraph();
     constraintsLegend->setName(tr("Constraints (drag the lines)"));
     constraintsLegend->setPen(QPen(kCeilingColour, 2.0, Qt::DashLine));
@@ -401,6 +414,7 @@ void ParetoView::addCandidate(const search::CandidateSnapshot &c)
     p.staticMacs = c.staticMacs;
     p.params = c.params;
     p.peakBytes = c.peakActivationBytes;
+    p.staticAccuracy = c.staticAccuracy;
     p.exits = int(c.genome.exits.size());
     p.origin = QString::fromStdString(c.origin);
     p.summary = QString::fromStdString(c.genome.summary());
@@ -552,6 +566,32 @@ QPoint ParetoView::floorHandle() const
     return {r.center().x(), y};
 }
 
+void ParetoView::setVariant(double accuracy, double macsTrue, double macsPaper)
+{
+    m_haveVariant = true;
+    m_variantAccuracy = accuracy;
+    m_variantMacsTrue = macsTrue;
+    m_variantMacsPaper = macsPaper;
+    // a drag moves this one point: set it now and repaint, without the full rebuild
+    m_variantGraph->data()->clear();
+    m_variantGraph->addData((m_cost == Cost::True ? macsTrue : macsPaper) / 1e6, 100.0 * accuracy);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ParetoView::clearVariant()
+{
+    m_haveVariant = false;
+    m_variantGraph->data()->clear();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QPointF ParetoView::variantPoint() const
+{
+    if (m_variantGraph->data()->isEmpty())
+        return {};
+    return {m_variantGraph->data()->at(0)->key, m_variantGraph->data()->at(0)->value};
+}
+
 double ParetoView::xOf(const Point &p) const
 {
     return (m_cost == Cost::True ? p.macsTrue : p.macsPaper) / 1e6;
@@ -637,6 +677,31 @@ void ParetoView::rebuild()
         m_frontIds.append(m_points[std::size_t(m_visible[std::size_t(i)])].id);
     }
     m_frontGraph->setData(frontKeys, frontValues, true);
+
+    // the static networks' own front (their cost does not depend on the axis' choice)
+    {
+        std::vector<double> staticCost, staticAccuracy;
+        for (int i : m_visible) {
+            const Point &p = m_points[std::size_t(i)];
+            if (p.staticAccuracy > 0) {
+                staticCost.push_back(p.staticMacs / 1e6);
+                staticAccuracy.push_back(p.staticAccuracy);
+            }
+        }
+        QVector<double> keys, values;
+        for (int i : paretoFront(staticCost, staticAccuracy, std::vector<char>(staticCost.size(), 1))) {
+            keys.append(staticCost[std::size_t(i)]);
+            values.append(100.0 * staticAccuracy[std::size_t(i)]);
+            xMax = std::max(xMax, staticCost[std::size_t(i)]);
+            yMin = std::min(yMin, 100.0 * staticAccuracy[std::size_t(i)]);
+            yMax = std::max(yMax, 100.0 * staticAccuracy[std::size_t(i)]);
+        }
+        m_staticGraph->setData(keys, values, true);
+    }
+    m_variantGraph->data()->clear();
+    if (m_haveVariant)
+        m_variantGraph->addData((m_cost == Cost::True ? m_variantMacsTrue : m_variantMacsPaper) / 1e6,
+                                100.0 * m_variantAccuracy);
 
     m_selectedGraph->data()->clear();
     if (const int s = m_indexOfId.value(m_selectedId, -1); s >= 0 && m_points[std::size_t(s)].generation <= upTo)

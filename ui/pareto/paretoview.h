@@ -75,6 +75,13 @@ public:
     void setReplayGeneration(int generation);
     int replayGeneration() const { return m_replayGeneration; }
 
+    /// The edited variant of the selected candidate as its own point (accuracy 0..1,
+    /// average MACs both ways); clearVariant() removes it.
+    void setVariant(double accuracy, double macsTrue, double macsPaper);
+    void clearVariant();
+    /// The plotted variant point (accuracy in %, MMACs of the axis' cost), for tests.
+    QPointF variantPoint() const;
+
     void resetZoom();
     /// Rebuilds and replots at once, synchronously (benchmarks, tests).
     void replotNow();
@@ -114,6 +121,7 @@ private:
         qint64 id = 0;
         int generation = 0;
         double accuracy = 0, macsTrue = 0, macsPaper = 0, staticMacs = 0, params = 0, peakBytes = 0;
+        double staticAccuracy = 0; ///< the backbone without exits; 0: unknown
         int exits = 0;
         QString origin, summary;
     };
@@ -153,6 +161,10 @@ private:
     QCPGraph *m_infeasibleGraph = nullptr;
     QCPGraph *m_frontGraph = nullptr;
     QCPGraph *m_selectedGraph = nullptr;
+    QCPGraph *m_staticGraph = nullptr;  ///< front of the same backbones without exits
+    QCPGraph *m_variantGraph = nullptr; ///< the edited variant of the selected candidate
+    bool m_haveVariant = false;
+    double m_variantAccuracy = 0, m_variantMacsTrue = 0, m_variantMacsPaper = 0;
     QCPGraph *m_legendCandidates = nullptr; ///< empty, for the legend entry only
     QCPItemStraightLine *m_ceilingLine = nullptr, *m_floorLine = nullptr;
     QCPItemText *m_ceilingLabel = nullptr, *m_floorLabel = nullptr;

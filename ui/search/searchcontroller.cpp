@@ -111,6 +111,11 @@ QString SearchController::inject(const space::Genome &genome)
     return m_steering->inject(genome);
 }
 
+QString SearchController::keep(const space::Genome &genome)
+{
+    return m_steering->keep(genome);
+}
+
 std::shared_ptr<const eenn::ExitProfile> SearchController::cachedProfile(const space::Genome &genome) const
 {
     return m_steering ? m_steering->cachedProfile(genome) : nullptr;

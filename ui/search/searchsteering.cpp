@@ -90,6 +90,11 @@ QString SearchSteering::inject(const space::Genome &genome)
     return withEngine([&](search::SearchEngine &e) { e.inject(genome); });
 }
 
+QString SearchSteering::keep(const space::Genome &genome)
+{
+    return withEngine([&](search::SearchEngine &e) { e.keep(genome); });
+}
+
 void SearchSteering::attach(search::SearchEngine *engine)
 {
     std::lock_guard lock(m_mutex);

@@ -47,6 +47,7 @@ public:
     QString pin(const space::Genome &genome);
     QString ban(const space::Genome &genome);
     QString inject(const space::Genome &genome);
+    QString keep(const space::Genome &genome);
 
     /// The running engine's cached exit profile of a candidate's backbone, or null.
     std::shared_ptr<const eenn::ExitProfile> cachedProfile(const space::Genome &genome) const;

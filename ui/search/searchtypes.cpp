@@ -74,6 +74,7 @@ StudyContents readStudy(const QString &path)
         const QJsonObject figures = objectFrom(r.figuresJson);
         c.share = doublesFrom(figures.value(QStringLiteral("share")));
         c.exitAccuracy = doublesFrom(figures.value(QStringLiteral("exit_accuracy")));
+        c.staticAccuracy = figures.value(QStringLiteral("static_accuracy")).toDouble();
         c.recalibrationSeconds = figures.value(QStringLiteral("recalibration_seconds")).toDouble();
         c.forwardSeconds = figures.value(QStringLiteral("forward_seconds")).toDouble();
         c.cachedProfile = figures.value(QStringLiteral("cached_profile")).toBool();
