@@ -25,6 +25,9 @@ QCustomPlot *makePlot(QWidget *parent, const QString &title, const QString &x, c
     p->xAxis->setLabel(x);
     p->yAxis->setLabel(y);
     p->setMinimumHeight(170);
+    // these replot on every drag event: no antialiasing for the bars and the grid
+    p->setPlottingHint(QCP::phFastPolylines, true);
+    p->setNotAntialiasedElements(QCP::aeGrid | QCP::aeSubGrid | QCP::aeAxes | QCP::aeZeroLine | QCP::aePlottables);
     p->legend->setVisible(true);
     p->legend->setFont(QFont(parent->font().family(), 7));
     p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
@@ -121,7 +124,7 @@ void ExitCurvesView::refresh()
 
     // trade-off: all thresholds together, the current point, each exit alone
     QVector<double> x, y;
-    const auto trade = eenn::tradeoffCurve(p, c, 101);
+    const auto trade = eenn::tradeoffCurve(p, c, 51);
     for (std::size_t i = 0; i < trade.accuracy.size(); ++i) {
         x << trade.averageMacsTrue[i] / 1e6;
         y << 100.0 * trade.accuracy[i];
@@ -153,7 +156,7 @@ void ExitCurvesView::refresh()
     }
     const int exit = m_exitChoice->currentIndex();
     if (exit >= 0) {
-        const auto sweep = eenn::sweepThreshold(p, c, exit, 101);
+        const auto sweep = eenn::sweepThreshold(p, c, exit, 51);
         QVector<double> t, acc, share, right;
         for (std::size_t i = 0; i < sweep.threshold.size(); ++i) {
             t << sweep.threshold[i];

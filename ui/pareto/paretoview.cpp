@@ -247,6 +247,10 @@ void ParetoView::setupPlot()
     m_plot->addLayer(QStringLiteral("constraints"), m_plot->layer(QStringLiteral("front")), QCustomPlot::limAbove);
     m_constraintLayer = m_plot->layer(QStringLiteral("constraints"));
     m_constraintLayer->setMode(QCPLayer::lmBuffered);
+    // the edited variant moves on every drag event: its own buffered layer, repainted alone
+    m_plot->addLayer(QStringLiteral("variant"), m_constraintLayer, QCustomPlot::limAbove);
+    m_variantLayer = m_plot->layer(QStringLiteral("variant"));
+    m_variantLayer->setMode(QCPLayer::lmBuffered);
 
     m_infeasibleGraph = m_plot->addGraph();
     m_infeasibleGraph->setName(tr("Infeasible (outside the constraints)"));
@@ -278,7 +282,7 @@ void ParetoView::setupPlot()
     m_staticGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(0x55, 0x55, 0x55), 1.5), Qt::NoBrush, 7));
 
     m_variantGraph = m_plot->addGraph();
-    m_variantGraph->setLayer(QStringLiteral("front"));
+    m_variantGraph->setLayer(m_variantLayer);
     m_variantGraph->setName(tr("Edited variant"));
     m_variantGraph->setLineStyle(QCPGraph::lsNone);
     m_variantGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(QColor(0xd3, 0x54, 0x00), 2.0),
@@ -572,17 +576,17 @@ void ParetoView::setVariant(double accuracy, double macsTrue, double macsPaper)
     m_variantAccuracy = accuracy;
     m_variantMacsTrue = macsTrue;
     m_variantMacsPaper = macsPaper;
-    // a drag moves this one point: set it now and repaint, without the full rebuild
+    // a drag moves this one point: set it and repaint its layer alone, no rebuild
     m_variantGraph->data()->clear();
     m_variantGraph->addData((m_cost == Cost::True ? macsTrue : macsPaper) / 1e6, 100.0 * accuracy);
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    m_variantLayer->replot();
 }
 
 void ParetoView::clearVariant()
 {
     m_haveVariant = false;
     m_variantGraph->data()->clear();
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    m_variantLayer->replot();
 }
 
 QPointF ParetoView::variantPoint() const

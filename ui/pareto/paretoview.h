@@ -163,6 +163,7 @@ private:
     QCPGraph *m_selectedGraph = nullptr;
     QCPGraph *m_staticGraph = nullptr;  ///< front of the same backbones without exits
     QCPGraph *m_variantGraph = nullptr; ///< the edited variant of the selected candidate
+    QCPLayer *m_variantLayer = nullptr;
     bool m_haveVariant = false;
     double m_variantAccuracy = 0, m_variantMacsTrue = 0, m_variantMacsPaper = 0;
     QCPGraph *m_legendCandidates = nullptr; ///< empty, for the legend entry only
