@@ -418,8 +418,8 @@ private Q_SLOTS:
 
     void opensAStudyReadOnly()
     {
-        if (m_finishedStudy.isEmpty())
-            QSKIP("needs the study of searchIsSteeredWithTheMouse");
+        // opens the study searchIsSteeredWithTheMouse finished (the functions run in order)
+        QVERIFY2(!m_finishedStudy.isEmpty(), "run searchIsSteeredWithTheMouse first: its study is opened here");
         MainWindow w;
         w.show();
         QSignalSpy loaded(&w, &MainWindow::studyLoaded);
