@@ -16,6 +16,7 @@ edanas_packages=(
     libtorch-dev libopenblas0-pthread
     libopencv-dev
     libpagmo-dev
+    libonnx-dev libprotobuf-dev python3-onnx
     zlib1g-dev
     dataset-fashion-mnist
     dpkg-dev

@@ -42,6 +42,27 @@ std::shared_ptr<const ExitProfile> ProfileEvaluator::profile(const space::Genome
     }
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
+    recalibrate(backbone);
+    data::Preprocess pp;
+    pp.mean = m_mean;
+    pp.std = m_std;
+    pp.resolution = backbone.resolution;
+    const auto t1 = Clock::now();
+    auto profile = std::make_shared<const ExitProfile>(
+        buildProfile(*m_net, backbone, m_dataset.train, m_validation, pp, m_options.batchSize));
+    const auto t2 = Clock::now();
+    if (timing)
+        *timing = {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
+                   false};
+    m_cache.insert(hash, m_tag, profile);
+    return profile;
+}
+
+double ProfileEvaluator::recalibrate(const space::Genome &genome)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    space::Genome backbone = genome;
+    backbone.exits.clear();
     m_net->setActive(backbone);
     std::vector<supernet::Position> positions;
     for (const auto &p : space::allowedExitPositions(space(), backbone))
@@ -54,15 +75,7 @@ std::shared_ptr<const ExitProfile> ProfileEvaluator::profile(const space::Genome
     data::BatchLoader recal(m_dataset.train, m_train, 256, pp, true, 12345);
     supernet::recalibrateBatchNorm(*m_net, positions, recal, m_options.recalibrationImages,
                                    space::positionMaxPools(space(), backbone));
-    const auto t1 = Clock::now();
-    auto profile = std::make_shared<const ExitProfile>(
-        buildProfile(*m_net, backbone, m_dataset.train, m_validation, pp, m_options.batchSize));
-    const auto t2 = Clock::now();
-    if (timing)
-        *timing = {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
-                   false};
-    m_cache.insert(hash, m_tag, profile);
-    return profile;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 } // namespace edanas::eenn

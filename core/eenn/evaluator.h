@@ -42,6 +42,12 @@ public:
 
     /// The profile of `genome`'s backbone (its exits are ignored).
     std::shared_ptr<const ExitProfile> profile(const space::Genome &genome, EvaluationTiming *timing = nullptr);
+    /// Only the first step of profile(): makes `genome`'s backbone the supernet's active
+    /// subnet and recalibrates batch norm for it (and for the exit classifiers at every
+    /// position it allows) on the fixed training images. Afterwards the supernet, or a
+    /// network extracted from it, computes exactly what the profile recorded. Returns
+    /// the seconds it took.
+    double recalibrate(const space::Genome &genome);
 
     const space::SearchSpace &space() const { return m_net->space(); }
     supernet::Supernet net() const { return m_net; }

@@ -28,6 +28,20 @@
 
 namespace edanas::search {
 
+eenn::EvaluatorOptions SearchConfig::evaluatorOptions() const
+{
+    return evaluatorOptions(validationImages);
+}
+
+eenn::EvaluatorOptions SearchConfig::evaluatorOptions(std::int64_t images) const
+{
+    eenn::EvaluatorOptions o;
+    o.validationImages = images;
+    o.recalibrationImages = recalibrationImages;
+    o.validationShare = validationShare;
+    return o;
+}
+
 std::string SearchConfig::toJson() const
 {
     QJsonObject o{{"format", "edanas-search"},
@@ -339,11 +353,8 @@ std::unique_ptr<SearchEngine> SearchEngine::open(const Launch &l)
     auto dataset = l.loaded ? l.loaded : std::make_shared<const data::Dataset>(data::loadDataset(l.dataset));
     const std::string datasetHash = data::contentHash(*dataset);
     supernet::checkCompatible(l.checkpointPath, info, net->space(), datasetHash);
-    eenn::EvaluatorOptions eo;
-    eo.validationImages = l.config.validationImages;
-    eo.recalibrationImages = l.config.recalibrationImages;
-    eo.validationShare = l.config.validationShare;
-    auto evaluator = std::make_shared<eenn::ProfileEvaluator>(net, *dataset, info.mean, info.std, eo);
+    auto evaluator = std::make_shared<eenn::ProfileEvaluator>(net, *dataset, info.mean, info.std,
+                                                              l.config.evaluatorOptions());
     auto engine = std::make_unique<SearchEngine>(evaluator, l.checkpointPath, fileHash(l.checkpointPath), datasetHash,
                                                  l.config, l.studyPath, l.resume);
     engine->d->dataset = std::move(dataset);
@@ -694,7 +705,7 @@ void SearchEngine::measureFinalFront(SearchObserver &observer)
     if (gens.empty())
         return;
     eenn::EvaluatorOptions o = d->evaluator->options();
-    o.validationImages = m_config.finalValidationImages;
+    o.validationImages = m_config.finalValidationImages; // the rest as the search measured
     eenn::ProfileEvaluator final(d->evaluator->net(), d->evaluator->dataset(), d->evaluator->mean(),
                                  d->evaluator->std(), o);
     observer.message("measuring the front's " + std::to_string(gens.back().front.size()) + " candidates on "

@@ -15,6 +15,7 @@
 
 namespace edanas::eenn {
 class ProfileEvaluator;
+struct EvaluatorOptions;
 }
 
 namespace edanas::search {
@@ -45,6 +46,11 @@ struct SearchConfig
     double crossoverProbability = 0.9;
     double mutationRate = -1.0; ///< per gene; < 0: 1 / genes
     int exitSearchBudget = 300; ///< studio: profile evaluations for each candidate's exit local search
+
+    /// How the search's evaluator measures candidates (validation and recalibration
+    /// images, split); with `validationImages` the final front's (see finalValidationImages).
+    eenn::EvaluatorOptions evaluatorOptions() const;
+    eenn::EvaluatorOptions evaluatorOptions(std::int64_t validationImages) const;
 
     std::string toJson() const;
     /// Throws std::invalid_argument naming `source` for malformed JSON or out-of-range values.

@@ -91,25 +91,35 @@ void StaticEennImpl::fuseBatchNorm()
     if (m_fused)
         return;
     torch::NoGradGuard noGrad;
-    // Folds `bn` into `weight` in place and returns the bias; empties `bn`.
-    auto fold = [](torch::Tensor &weight, BnTensors &bn) {
+    // Folds `bn` into `weight` in place and returns the bias, registered as `name`;
+    // empties `bn` (the registered tensors too: they are no longer used).
+    auto fold = [this](const std::string &name, torch::Tensor &weight, BnTensors &bn) {
         auto [w, b] = foldBatchNorm(weight, bn);
         weight.copy_(w);
+        for (torch::Tensor *t : {&bn.weight, &bn.bias, &bn.mean, &bn.var})
+            if (t->defined())
+                t->set_(torch::empty({0}, t->options()));
         bn = BnTensors{};
-        return b;
+        return register_parameter(name, b);
     };
-    m_stemBias = fold(m_stem, m_stemBn);
-    for (auto &b : m_blocks) {
+    m_stemBias = fold("stem_bias", m_stem, m_stemBn);
+    for (std::size_t i = 0; i < m_blocks.size(); ++i) {
+        auto &b = m_blocks[i];
+        const std::string n = "block" + std::to_string(i + 1) + "_";
         if (b.expand.defined())
-            b.expandBias = fold(b.expand, b.expandBn);
-        b.depthwiseBias = fold(b.depthwise, b.depthwiseBn);
-        b.projectBias = fold(b.project, b.projectBn);
+            b.expandBias = fold(n + "expand_bias", b.expand, b.expandBn);
+        b.depthwiseBias = fold(n + "depthwise_bias", b.depthwise, b.depthwiseBn);
+        b.projectBias = fold(n + "project_bias", b.project, b.projectBn);
     }
-    m_head.expandBias = fold(m_head.expand, m_head.expandBn);
-    for (auto &e : m_exits) {
+    m_head.expandBias = fold("head_expand_bias", m_head.expand, m_head.expandBn);
+    for (std::size_t x = 0; x < m_exits.size(); ++x) {
+        auto &e = m_exits[x];
         e.convBiases.clear();
         for (std::size_t i = 0; i < e.convs.size(); ++i)
-            e.convBiases.push_back(i < e.bns.size() ? fold(e.convs[i], e.bns[i]) : torch::Tensor());
+            e.convBiases.push_back(i < e.bns.size() ? fold("exit" + std::to_string(x) + "_conv" + std::to_string(i)
+                                                               + "_bias",
+                                                           e.convs[i], e.bns[i])
+                                                    : torch::Tensor());
         e.bns.clear();
     }
     m_fused = true;
@@ -134,32 +144,9 @@ StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
         while (nextExit < m_arch.exits.size() && m_arch.exits[nextExit].blockIndex == int(i) && alive.size(0) > 0) {
             const auto logits = exitForward(h, m_exits[nextExit], m_arch.eecType, m_arch.exits[nextExit].maxPools,
                                             false, 0.1);
-            const auto cls = logits.narrow(1, 0, classes);
-            const auto prob = torch::softmax(cls, 1);
-            const double t = m_genome.exits[nextExit].threshold;
-            torch::Tensor accept;
-            switch (m_genome.rule) {
-            case space::ExitRule::Margin: {
-                const auto top = std::get<0>(prob.topk(2, 1));
-                accept = (top.select(1, 0) - top.select(1, 1)).to(torch::kFloat64) >= t;
-                break;
-            }
-            case space::ExitRule::MaxSoftmax:
-                accept = std::get<0>(prob.max(1)).to(torch::kFloat64) >= t;
-                break;
-            case space::ExitRule::Entropy:
-                accept = (-(prob * torch::log(prob.clamp_min(1e-12))).sum(1)).to(torch::kFloat64) <= t;
-                break;
-            case space::ExitRule::Confidence: {
-                const auto c = logits.size(1) > classes ? torch::sigmoid(logits.select(1, classes))
-                                                        : torch::zeros({alive.size(0)}, torch::kFloat32);
-                stay = stay * (1.0 - c);
-                accept = (1.0 - stay).to(torch::kFloat64) >= t;
-                break;
-            }
-            }
+            const auto accept = exitAccepts(logits, classes, m_genome.rule, m_genome.exits[nextExit].threshold, stay);
             const auto leaving = alive.masked_select(accept);
-            r.predictions.index_put_({leaving}, cls.argmax(1).masked_select(accept));
+            r.predictions.index_put_({leaving}, logits.narrow(1, 0, classes).argmax(1).masked_select(accept));
             r.exitIndex.index_put_({leaving}, std::int64_t(nextExit));
             const auto keep = accept.logical_not();
             alive = alive.masked_select(keep);
@@ -170,6 +157,57 @@ StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
     }
     if (alive.size(0) > 0)
         r.predictions.index_put_({alive}, headForward(h, m_head, false, 0.1, 0.0).argmax(1));
+    return r;
+}
+
+torch::Tensor exitAccepts(const torch::Tensor &logits, int classes, space::ExitRule rule, double t, torch::Tensor &stay)
+{
+    const auto cls = logits.narrow(1, 0, classes);
+    const auto prob = torch::softmax(cls, 1);
+    switch (rule) {
+    case space::ExitRule::Margin: {
+        const auto top = std::get<0>(prob.topk(2, 1));
+        return (top.select(1, 0) - top.select(1, 1)).to(torch::kFloat64) >= t;
+    }
+    case space::ExitRule::MaxSoftmax:
+        return std::get<0>(prob.max(1)).to(torch::kFloat64) >= t;
+    case space::ExitRule::Entropy:
+        return (-(prob * torch::log(prob.clamp_min(1e-12))).sum(1)).to(torch::kFloat64) <= t;
+    case space::ExitRule::Confidence: {
+        const auto c = logits.size(1) > classes ? torch::sigmoid(logits.select(1, classes))
+                                                : torch::zeros({logits.size(0)}, torch::kFloat32);
+        stay = stay * (1.0 - c);
+        return (1.0 - stay).to(torch::kFloat64) >= t;
+    }
+    }
+    throw std::invalid_argument("unknown exit rule");
+}
+
+StaticEennImpl::EarlyExitResult decideEarlyExit(const SubnetOutput &logits, int classes, space::ExitRule rule,
+                                                const std::vector<double> &thresholds)
+{
+    if (thresholds.size() != logits.exits.size())
+        throw std::invalid_argument(std::to_string(logits.exits.size()) + " exits but " +
+                                    std::to_string(thresholds.size()) + " thresholds");
+    const std::int64_t n = logits.final.size(0);
+    StaticEennImpl::EarlyExitResult r;
+    r.predictions = torch::full({n}, -1, torch::kInt64);
+    r.exitIndex = torch::full({n}, std::int64_t(logits.exits.size()), torch::kInt64);
+    auto alive = torch::arange(n, torch::kInt64);
+    auto stay = torch::ones({n}, torch::kFloat32);
+    // the rows of the inputs still in, as infer() has them: every rule works row by row
+    for (std::size_t e = 0; e < logits.exits.size() && alive.size(0) > 0; ++e) {
+        const auto l = logits.exits[e].index_select(0, alive);
+        const auto accept = exitAccepts(l, classes, rule, thresholds[e], stay);
+        const auto leaving = alive.masked_select(accept);
+        r.predictions.index_put_({leaving}, l.narrow(1, 0, classes).argmax(1).masked_select(accept));
+        r.exitIndex.index_put_({leaving}, std::int64_t(e));
+        const auto keep = accept.logical_not();
+        alive = alive.masked_select(keep);
+        stay = stay.masked_select(keep);
+    }
+    if (alive.size(0) > 0)
+        r.predictions.index_put_({alive}, logits.final.index_select(0, alive).narrow(1, 0, classes).argmax(1));
     return r;
 }
 

@@ -34,9 +34,22 @@ public:
     std::int64_t parameterCount() const;
 
     /// Folds every batch norm into the convolution before it (inference only): fewer
-    /// operations, the same outputs up to rounding. Cannot be undone.
+    /// operations, the same outputs up to rounding. Cannot be undone. The folded biases
+    /// become parameters of their own (stem_bias, block<i>_expand_bias, ..., head_expand_bias,
+    /// exit<e>_conv<c>_bias); the batch-norm tensors stay registered under their names
+    /// but empty, so that torch::load into another fused network of the same genome
+    /// reads back exactly this one.
     void fuseBatchNorm();
     bool fused() const { return m_fused; }
+
+    // The tensors, for exporters; batch norm is folded in when fused().
+    const torch::Tensor &stemWeight() const { return m_stem; }
+    const torch::Tensor &stemBias() const { return m_stemBias; }
+    /// Of architecture().blocks[1 .. n-2], in order.
+    const std::vector<MBConvTensors> &blockTensors() const { return m_blocks; }
+    const HeadTensors &headTensors() const { return m_head; }
+    /// Of architecture().exits, in order.
+    const std::vector<ExitTensors> &exitTensors() const { return m_exits; }
 
 private:
     torch::Tensor keep(const std::string &name, const torch::Tensor &t, bool buffer = false);
@@ -53,5 +66,18 @@ private:
     bool m_fused = false;
 };
 TORCH_MODULE(StaticEenn);
+
+/// Which inputs an exit lets leave, as StaticEennImpl::infer decides: `logits` are the
+/// exit's for those inputs (N x classes, or classes + 1 with NACHOS's confidence logit
+/// last), `stay` (float, N) each one's probability of not having left before, which the
+/// confidence rule updates and the others ignore. Bool, N.
+torch::Tensor exitAccepts(const torch::Tensor &logits, int classes, space::ExitRule rule, double threshold,
+                          torch::Tensor &stay);
+
+/// The decisions infer() makes, from every exit's and the head's logits computed for
+/// all inputs (by forward(), or by another runtime running an exported copy): the same
+/// predictions and exits, input by input.
+StaticEennImpl::EarlyExitResult decideEarlyExit(const SubnetOutput &logits, int classes, space::ExitRule rule,
+                                                const std::vector<double> &thresholds);
 
 } // namespace edanas::supernet

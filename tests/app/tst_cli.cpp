@@ -206,6 +206,43 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2);
     }
 
+    void exportModel()
+    {
+        // the front's most accurate candidate of the study searched above, as a
+        // standalone network, checked with OpenCV on the test split
+        const QString study = m_dir.path() + "/run.edanas";
+        const QString out = m_dir.path() + "/model";
+        auto r = run({"export-model", study, "--out", out});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("verification passed"));
+        QVERIFY(r.out.contains("final_logits   100.0000 %"));
+        for (const char *f : {"/model.pt", "/model.json", "/model.onnx", "/verification.json"})
+            QVERIFY2(QFile::exists(out + f), f);
+        QFile json(out + "/model.json");
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        const auto model = QJsonDocument::fromJson(json.readAll()).object();
+        QCOMPARE(model.value("format").toString(), QStringLiteral("edanas-eenn"));
+        const int candidate = model.value("provenance").toObject().value("candidate").toInt();
+        QVERIFY(candidate > 0);
+        // the files are not replaced without --overwrite; bad values
+        r = run({"export-model", study, "--out", out});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(out + ": already holds model.pt, model.json, model.onnx, verification.json"));
+        r = run({"export-model", study, "--out", out, "--overwrite", "--no-onnx", "--no-verify", "--candidate",
+                 QString::number(candidate)});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!QFile::exists(out + "/model.onnx")); // not left stale beside the new files
+        r = run({"export-model", study, "--out", m_dir.path() + "/m2", "--candidate", "99999"});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(study + ": has no candidate 99999"));
+        QVERIFY(!QFile::exists(m_dir.path() + "/m2"));
+        r = run({"export-model", study});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--out is required"));
+        r = run({"export-model", study, "--out", out, "--candidate", "x"});
+        QCOMPARE(r.code, 2);
+    }
+
     void ctrlCKeepsTheLastEpochAndResumes()
     {
         const QString ckpt = m_dir.path() + "/interrupted.pt";

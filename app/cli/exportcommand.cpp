@@ -1,0 +1,164 @@
+#include "commands.h"
+#include "options.h"
+
+#include "export/modelexport.h"
+
+#include <QCommandLineParser>
+
+#include <cstdio>
+
+namespace edanas::cli {
+
+namespace {
+
+std::string pct(double v)
+{
+    return v < 0 ? std::string("-") : QString::number(100.0 * v, 'f', 2).toStdString() + " %";
+}
+
+std::string kib(std::uintmax_t bytes)
+{
+    return QString::number(double(bytes) / 1024.0, 'f', 1).toStdString() + " KiB";
+}
+
+void printExport(const deploy::ExportResult &r)
+{
+    std::printf("candidate %lld%s: %s\n", static_cast<long long>(r.candidateId), r.edited ? " (edited)" : "",
+                r.genome.summary().c_str());
+    std::printf("  %d exit(s), %s rule; average MACs %.3f M (paper %.3f M), static %.3f M, %.3f M parameters\n",
+                r.exits, space::exitRuleName(r.genome.rule).c_str(), r.macsTrue / 1e6, r.macsPaper / 1e6,
+                r.staticMacs / 1e6, r.params / 1e6);
+    for (const auto &f : r.files)
+        std::printf("  wrote %s\n", f.c_str());
+    if (r.onnxBytes)
+        std::printf("  model.onnx %s, model.pt %s\n", kib(r.onnxBytes).c_str(), kib(r.torchBytes).c_str());
+    if (!r.verified) {
+        std::printf("  not verified (--no-verify)\n");
+        return;
+    }
+    std::printf("  accuracy with the exit rule on  %-32s %9s %9s %9s\n", "images", "study", "LibTorch", "OpenCV");
+    for (const auto &a : r.accuracies)
+        std::printf("                                  %-32s %9s %9s %9s\n",
+                    (a.images + " (" + std::to_string(a.count) + ")").c_str(), pct(a.reference).c_str(),
+                    pct(a.libtorch).c_str(), pct(a.opencv).c_str());
+    if (r.studyAccuracy >= 0)
+        std::printf("  the study records %s; measured again its way %s\n", pct(r.studyAccuracy).c_str(),
+                    pct(r.profileAccuracy).c_str());
+    if (!r.agreement.empty()) {
+        std::printf("  OpenCV against LibTorch on the test split (same predicted class, largest logit difference):\n");
+        for (const auto &a : r.agreement)
+            std::printf("    %-14s %8.4f %%  %.3g\n", a.name.c_str(), 100.0 * a.argmaxAgreement, a.maxAbsDifference);
+    }
+    std::printf("  %s in %.1f s\n", r.passed ? "verification passed" : "VERIFICATION FAILED", r.seconds);
+}
+
+int run(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Exports a study's candidate as a standalone early-exit network into a folder: model.pt (LibTorch), "
+        "model.onnx, model.json (architecture, exits, rule and thresholds, normalisation, provenance, figures) "
+        "and verification.json. The network is the one the study measured: the study's supernet with batch norm "
+        "recalibrated for the candidate's backbone as the search did, batch norm then folded in. The checks run "
+        "model.onnx with OpenCV on the whole test split and on the study's validation images: every output must "
+        "predict what LibTorch predicts, and the exit rule must give exactly the study's accuracy."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
+    const QCommandLineOption candidate(
+        QStringLiteral("candidate"),
+        QStringLiteral("Candidate id (see 'edanas study show'); default: the most accurate of the last front."),
+        QStringLiteral("id"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Folder to write into (required)."),
+                                 QStringLiteral("dir"));
+    const QCommandLineOption noOnnx(QStringLiteral("no-onnx"), QStringLiteral("Do not write model.onnx."));
+    const QCommandLineOption noVerify(QStringLiteral("no-verify"), QStringLiteral("Skip the checks."));
+    const QCommandLineOption overwrite(QStringLiteral("overwrite"),
+                                       QStringLiteral("Replace the files of an earlier export in the folder."));
+    const QCommandLineOption supernetOpt(
+        QStringLiteral("supernet"),
+        QStringLiteral("The supernet checkpoint, when it moved (default: the study's; it must be the same file)."),
+        QStringLiteral("file"));
+    const QCommandLineOption dataOpt(
+        QStringLiteral("data"),
+        QStringLiteral("The data set, when it moved (default: the study's; it must have the same content)."),
+        QStringLiteral("path"));
+    const QCommandLineOption speed(QStringLiteral("speed"),
+                                   QStringLiteral("Also time real early-exit inference against the static network."));
+    const QCommandLineOption speedImages(QStringLiteral("speed-images"),
+                                         QStringLiteral("Validation images timed with --speed."), QStringLiteral("n"),
+                                         QStringLiteral("2000"));
+    const QCommandLineOption testImages(
+        QStringLiteral("test-images"),
+        QStringLiteral("Test images the checks compare every output on (0: the whole test split)."),
+        QStringLiteral("n"), QStringLiteral("0"));
+    p.addOptions({candidate, out, noOnnx, noVerify, overwrite, supernetOpt, dataOpt, testImages, speed, speedImages});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        throw UsageError("expected one study file");
+    if (!p.isSet(out))
+        throw UsageError("--out is required");
+
+    deploy::ExportRequest request;
+    request.studyPath = p.positionalArguments().constFirst().toStdString();
+    if (p.isSet(candidate)) {
+        bool ok = false;
+        request.candidateId = p.value(candidate).toLongLong(&ok);
+        if (!ok || request.candidateId <= 0)
+            throw UsageError("--candidate expects a positive candidate id, got '" + p.value(candidate).toStdString()
+                             + "'");
+    }
+    request.outDir = p.value(out).toStdString();
+    request.onnx = !p.isSet(noOnnx);
+    request.verify = !p.isSet(noVerify);
+    request.overwrite = p.isSet(overwrite);
+    request.checkpointPath = p.value(supernetOpt).toStdString();
+    request.datasetPath = p.value(dataOpt).toStdString();
+    request.testImages = intValue(p, testImages, 0, 100000000);
+    const int timed = intValue(p, speedImages, 0, 100000000);
+    request.progress = [](const std::string &line) {
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+    };
+
+    try {
+        const auto r = deploy::exportModel(request);
+        printExport(r);
+    } catch (const deploy::VerificationFailed &e) {
+        printExport(e.result);
+        std::fprintf(stderr, "edanas: %s\n", e.what());
+        return Failed;
+    }
+    if (p.isSet(speed)) {
+        deploy::SpeedRequest s;
+        static_cast<deploy::CandidateSource &>(s) = request;
+        s.images = timed;
+        const auto r = deploy::measureSpeed(s);
+        std::printf("speed on %lld validation images, batch %d, median of %d passes, %d thread(s):\n"
+                    "  early exit %.4f ms/image (accuracy %s, average MACs %.3f M)\n"
+                    "  static     %.4f ms/image (accuracy %s, MACs %.3f M)\n"
+                    "  speedup %.2fx for a MAC ratio of %.2fx\n",
+                    static_cast<long long>(r.images), r.batchSize, r.passes, r.threads, r.msPerImageEarlyExit,
+                    pct(r.accuracyEarlyExit).c_str(), r.macsTrue / 1e6, r.msPerImageStatic,
+                    pct(r.accuracyStatic).c_str(), r.staticMacs / 1e6, r.speedup, r.macRatio);
+    }
+    return Ok;
+}
+
+} // namespace
+
+int exportModelCommand(const QStringList &args)
+{
+    QStringList rest = args.mid(2);
+    rest.prepend(QStringLiteral("edanas export-model"));
+    try {
+        return run(rest);
+    } catch (const UsageError &e) {
+        std::fprintf(stderr, "edanas export-model: %s\n", e.what());
+        return Usage;
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "edanas: %s\n", e.what());
+        return Failed;
+    }
+}
+
+} // namespace edanas::cli

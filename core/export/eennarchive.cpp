@@ -1,0 +1,111 @@
+#include "eennarchive.h"
+
+#include "fileerror.h"
+
+#include "edanas/version.h"
+
+#include <torch/serialize.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace edanas::deploy {
+
+namespace {
+
+const char *const kFormat = "edanas-eenn";
+constexpr std::int64_t kArchiveVersion = 1;
+
+std::string readString(torch::serialize::InputArchive &a, const std::string &key, const std::string &path)
+{
+    c10::IValue v;
+    if (!a.try_read(key, v) || !v.isString())
+        throw FileError(path, "is not an exported EDANAS network (no \"" + key + "\" entry)");
+    return v.toStringRef();
+}
+
+std::vector<float> floats(const torch::Tensor &t)
+{
+    const auto c = t.to(torch::kFloat32).contiguous();
+    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+} // namespace
+
+void saveEennArchive(const std::string &path, const supernet::StaticEennImpl &net, const space::SearchSpace &space,
+                     const std::vector<float> &mean, const std::vector<float> &std)
+{
+    torch::serialize::OutputArchive a;
+    net.save(a);
+    a.write("edanas.format", c10::IValue(std::string(kFormat)));
+    a.write("edanas.version", c10::IValue(kArchiveVersion));
+    a.write("edanas.space", c10::IValue(space.toJson()));
+    a.write("edanas.genome", c10::IValue(net.genome().toJson()));
+    a.write("edanas.mean", torch::tensor(mean));
+    a.write("edanas.std", torch::tensor(std));
+    a.write("edanas.created_by", c10::IValue(std::string("edanas ") + kVersion));
+    const std::string tmp = path + ".partial";
+    try {
+        a.save_to(tmp);
+    } catch (const std::exception &e) {
+        std::remove(tmp.c_str());
+        throw std::runtime_error(path + ": cannot be written (" + std::string(e.what()).substr(0, 200) + ")");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        throw std::runtime_error(path + ": cannot be written (" + ec.message() + ")");
+    }
+}
+
+supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *infoOut)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw FileError(path, "no such file");
+    torch::serialize::InputArchive a;
+    try {
+        a.load_from(path);
+    } catch (const std::exception &e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        throw FileError(path, "is not a readable LibTorch archive (" + what + ")");
+    }
+    if (readString(a, "edanas.format", path) != kFormat)
+        throw FileError(path, "is not an exported EDANAS network");
+    c10::IValue version;
+    if (!a.try_read("edanas.version", version) || !version.isInt() || version.toInt() != kArchiveVersion)
+        throw FileError(path, "is an exported network of another format version");
+    EennArchiveInfo info;
+    info.spaceJson = readString(a, "edanas.space", path);
+    info.genomeJson = readString(a, "edanas.genome", path);
+    info.createdBy = readString(a, "edanas.created_by", path);
+    torch::Tensor mean, stdev;
+    if (!a.try_read("edanas.mean", mean) || !a.try_read("edanas.std", stdev))
+        throw FileError(path, "has no input normalisation");
+    info.mean = floats(mean);
+    info.std = floats(stdev);
+    supernet::StaticEenn net{nullptr};
+    try {
+        const auto space = space::SearchSpace::fromJson(info.spaceJson, path + " (its search space)");
+        const auto genome = space::Genome::fromJson(info.genomeJson, path + " (its genome)");
+        // a network of the right structure: its weights are replaced by the archive's
+        supernet::Supernet skeleton(space);
+        net = supernet::StaticEenn(*skeleton, genome);
+        net->fuseBatchNorm();
+        net->load(a);
+    } catch (const FileError &) {
+        throw;
+    } catch (const std::exception &e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n'));
+        throw FileError(path, "cannot be read back into a network (" + what + ")");
+    }
+    net->eval();
+    if (infoOut)
+        *infoOut = info;
+    return net;
+}
+
+} // namespace edanas::deploy

@@ -1,0 +1,752 @@
+#include "modelexport.h"
+
+#include "candidate.h"
+#include "eennarchive.h"
+#include "onnxexport.h"
+#include "onnxrunner.h"
+#include "onnxwriter.h"
+
+#include "cost/cost.h"
+#include "data/batchloader.h"
+#include "data/split.h"
+#include "fileerror.h"
+#include "runtime.h"
+
+#include "edanas/version.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace edanas::deploy {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char *const kModelPt = "model.pt";
+const char *const kModelJson = "model.json";
+const char *const kModelOnnx = "model.onnx";
+const char *const kVerification = "verification.json";
+
+double since(Clock::time_point t)
+{
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string percent(double v)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f %%", 100.0 * v);
+    return buf;
+}
+
+QJsonValue jsonValue(const std::string &json)
+{
+    const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(json));
+    return doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(doc.array());
+}
+
+QJsonArray doubles(const std::vector<double> &v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(x);
+    return a;
+}
+
+QJsonArray floats(const std::vector<float> &v)
+{
+    QJsonArray a;
+    for (float x : v)
+        a.append(double(x));
+    return a;
+}
+
+void writeText(const fs::path &path, const std::string &text)
+{
+    const std::string tmp = path.string() + ".partial";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        if (!f || !f.write(text.data(), std::streamsize(text.size())) || !f.flush()) {
+            std::remove(tmp.c_str());
+            throw FileError(path.string(), "cannot be written");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) {
+        std::remove(tmp.c_str());
+        throw FileError(path.string(), "cannot be written (" + ec.message() + ")");
+    }
+}
+
+std::string ruleText(space::ExitRule rule)
+{
+    switch (rule) {
+    case space::ExitRule::Margin:
+        return "p = softmax of the exit's first `classes` logits; the input leaves at the first exit where "
+               "p_top1 - p_top2 >= threshold";
+    case space::ExitRule::MaxSoftmax:
+        return "p = softmax of the exit's first `classes` logits; the input leaves at the first exit where "
+               "max p >= threshold";
+    case space::ExitRule::Entropy:
+        return "p = softmax of the exit's first `classes` logits; the input leaves at the first exit where "
+               "-sum p ln p <= threshold";
+    case space::ExitRule::Confidence:
+        return "NACHOS: c_i = sigmoid(logit number `classes` (the last column) of exit i); the input leaves at the "
+               "first exit i where 1 - prod_{j<=i} (1 - c_j) >= threshold_i";
+    }
+    return {};
+}
+
+/// The folder that receives the files: created when missing (and removed again, if
+/// still empty, when the export fails before writing); refused when it holds files the
+/// export would replace, unless `overwrite`.
+class OutDir
+{
+public:
+    OutDir(const std::string &dir, bool overwrite)
+        : m_dir(dir)
+    {
+        if (dir.empty())
+            throw std::invalid_argument("no output folder named");
+        std::error_code ec;
+        if (fs::exists(m_dir, ec) && !fs::is_directory(m_dir, ec))
+            throw FileError(dir, "exists and is not a folder");
+        if (fs::is_directory(m_dir, ec)) {
+            std::string present;
+            for (const auto &n : exportFileNames())
+                if (fs::exists(m_dir / n, ec))
+                    present += (present.empty() ? "" : ", ") + n;
+            if (!present.empty() && !overwrite)
+                throw FileError(dir, "already holds " + present + "; nothing was written (overwrite replaces them)");
+        } else {
+            fs::create_directories(m_dir, ec);
+            if (ec)
+                throw FileError(dir, "cannot be created (" + ec.message() + ")");
+            m_created = true;
+        }
+        // can it take files?
+        const auto probe = m_dir / ".edanas-export.partial";
+        {
+            std::ofstream f(probe, std::ios::binary | std::ios::trunc);
+            if (!f || !(f << "probe") || !f.flush()) {
+                f.close();
+                fs::remove(probe, ec);
+                cleanUp();
+                throw FileError(dir, "is not writable");
+            }
+        }
+        fs::remove(probe, ec);
+    }
+
+    fs::path file(const char *name) const { return m_dir / name; }
+    void wrote(const fs::path &p) { m_written.push_back(p); }
+    const std::vector<fs::path> &written() const { return m_written; }
+    /// Removes the export's files that this run does not rewrite (stale from an earlier one).
+    void removeStale(const std::vector<std::string> &rewritten)
+    {
+        std::error_code ec;
+        for (const auto &n : exportFileNames())
+            if (std::find(rewritten.begin(), rewritten.end(), n) == rewritten.end())
+                fs::remove(m_dir / n, ec);
+    }
+    /// After a failure: nothing of this run stays behind.
+    void cleanUp()
+    {
+        std::error_code ec;
+        for (const auto &p : m_written)
+            fs::remove(p, ec);
+        m_written.clear();
+        if (m_created && fs::is_empty(m_dir, ec))
+            fs::remove(m_dir, ec);
+    }
+
+private:
+    fs::path m_dir;
+    bool m_created = false;
+    std::vector<fs::path> m_written;
+};
+
+/// What one pass over an image set gives, by each route.
+struct SetRun
+{
+    std::int64_t images = 0;
+    std::int64_t libtorchRight = 0, opencvRight = 0, decisionDisagreements = 0;
+    std::vector<std::int64_t> exits; ///< inputs leaving at each exit, then the head (LibTorch)
+    std::vector<std::int64_t> argmaxDisagreements; ///< per output (with `compareOutputs`)
+    std::vector<double> maxAbsDifference;
+};
+
+/// Runs `net` (and `onnx`, when given) over the images. `realInfer`: LibTorch's figures
+/// come from StaticEenn::infer (inputs removed as they leave); otherwise from the rule
+/// applied to forward()'s logits. `compareOutputs`: also compares every output.
+SetRun runImages(supernet::StaticEennImpl &net, OnnxRunner *onnx, const data::ImageSet &set,
+                 const std::vector<std::int64_t> &indices, const data::Preprocess &pp, int batchSize, bool realInfer,
+                 bool compareOutputs, const Steps &steps)
+{
+    const auto &genome = net.genome();
+    const int classes = net.architecture().classes;
+    std::vector<double> thresholds;
+    for (const auto &e : genome.exits)
+        thresholds.push_back(e.threshold);
+    const std::size_t outputs = genome.exits.size() + 1;
+    SetRun r;
+    r.exits.assign(outputs, 0);
+    r.argmaxDisagreements.assign(outputs, 0);
+    r.maxAbsDifference.assign(outputs, 0.0);
+    c10::InferenceMode guard;
+    for (std::size_t at = 0; at < indices.size(); at += std::size_t(batchSize)) {
+        steps.check();
+        const std::size_t n = std::min(indices.size() - at, std::size_t(batchSize));
+        const auto x = data::makeImages(set, indices.data() + at, n, pp);
+        std::vector<std::int64_t> labelValues;
+        for (std::size_t i = 0; i < n; ++i)
+            labelValues.push_back(set.labels[std::size_t(indices[at + i])]);
+        const auto labels = torch::tensor(labelValues, torch::kInt64);
+        supernet::SubnetOutput logits;
+        if (compareOutputs || !realInfer)
+            logits = net.forward(x);
+        const auto lt = realInfer ? net.infer(x) : supernet::decideEarlyExit(logits, classes, genome.rule, thresholds);
+        r.libtorchRight += lt.predictions.eq(labels).sum().item<std::int64_t>();
+        const auto counts = torch::bincount(lt.exitIndex, {}, std::int64_t(outputs));
+        for (std::size_t e = 0; e < outputs; ++e)
+            r.exits[e] += counts[std::int64_t(e)].item<std::int64_t>();
+        if (onnx) {
+            const auto cv = onnx->run(x);
+            const auto decided = supernet::decideEarlyExit(cv, classes, genome.rule, thresholds);
+            r.opencvRight += decided.predictions.eq(labels).sum().item<std::int64_t>();
+            r.decisionDisagreements += (decided.predictions.ne(lt.predictions) | decided.exitIndex.ne(lt.exitIndex))
+                                           .sum()
+                                           .item<std::int64_t>();
+            if (compareOutputs) {
+                for (std::size_t o = 0; o < outputs; ++o) {
+                    const auto &a = o + 1 < outputs ? logits.exits[o] : logits.final;
+                    const auto &b = o + 1 < outputs ? cv.exits[o] : cv.final;
+                    r.argmaxDisagreements[o] += a.narrow(1, 0, classes)
+                                                    .argmax(1)
+                                                    .ne(b.narrow(1, 0, classes).argmax(1))
+                                                    .sum()
+                                                    .item<std::int64_t>();
+                    r.maxAbsDifference[o] = std::max(r.maxAbsDifference[o], (a - b).abs().max().item<double>());
+                }
+            }
+        }
+        r.images += std::int64_t(n);
+    }
+    return r;
+}
+
+SetAccuracy accuracyOf(const std::string &what, const SetRun &run, double reference, bool opencv)
+{
+    SetAccuracy a;
+    a.images = what;
+    a.count = run.images;
+    a.reference = reference;
+    const double n = run.images > 0 ? double(run.images) : 1.0;
+    a.libtorch = double(run.libtorchRight) / n;
+    a.opencv = opencv ? double(run.opencvRight) / n : -1.0;
+    a.decisionDisagreements = run.decisionDisagreements;
+    for (auto c : run.exits)
+        a.share.push_back(double(c) / n);
+    return a;
+}
+
+QJsonObject architectureJson(const space::Architecture &a, const cost::CostReport &c)
+{
+    QJsonArray blocks;
+    for (std::size_t i = 0; i < a.blocks.size(); ++i) {
+        const auto &b = a.blocks[i];
+        const char *kind = b.kind == space::BlockSpec::Kind::Stem         ? "stem"
+                           : b.kind == space::BlockSpec::Kind::FirstBlock ? "first"
+                           : b.kind == space::BlockSpec::Kind::Head       ? "head"
+                                                                          : "mbconv";
+        QJsonObject o{{"index", int(i)},
+                      {"name", QString::fromStdString(b.name)},
+                      {"kind", kind},
+                      {"in_channels", b.inChannels},
+                      {"out_channels", b.outChannels},
+                      {"input_size", b.inH},
+                      {"output_size", b.outH},
+                      {"stride", b.stride},
+                      {"activation", QString::fromStdString(space::activationName(b.activation))},
+                      {"macs", double(c.blockMacs[i])},
+                      {"params", double(c.blockParams[i])}};
+        if (b.kind == space::BlockSpec::Kind::MBConv || b.kind == space::BlockSpec::Kind::FirstBlock) {
+            o.insert("stage", b.stage + 1); // 1-based, as in the genome
+            o.insert("block", b.block + 1);
+            o.insert("kernel", b.kernel);
+            o.insert("expansion", b.expansion);
+            o.insert("mid_channels", b.midChannels);
+            o.insert("squeeze_excite", b.squeezeExcite);
+            if (b.squeezeExcite)
+                o.insert("squeeze_channels", b.squeezeChannels);
+            o.insert("residual", b.residual);
+        } else {
+            o.insert("kernel", b.kernel);
+        }
+        blocks.append(o);
+    }
+    return QJsonObject{{"resolution", a.resolution},
+                       {"input_channels", a.inputChannels},
+                       {"classes", a.classes},
+                       {"exit_classifier", QString::fromStdString(space::eecTypeName(a.eecType))},
+                       {"blocks", blocks},
+                       {"static_macs", double(c.staticMacs)},
+                       {"backbone_params", double(c.backboneParams)},
+                       {"params", double(c.params)}};
+}
+
+/// The exit configuration: what model.json and the ONNX metadata carry.
+QJsonObject exitsJson(const space::Genome &g, const space::Architecture &a, const cost::CostReport &c,
+                      const std::vector<std::string> &outputs)
+{
+    QJsonArray exits;
+    std::int64_t passed = 0;
+    for (std::size_t e = 0; e < a.exits.size(); ++e) {
+        const auto &x = a.exits[e];
+        exits.append(QJsonObject{{"index", int(e)},
+                                 {"output", QString::fromStdString(outputs[e])},
+                                 {"stage", x.stage + 1},
+                                 {"block", x.block + 1},
+                                 {"after_block_index", x.blockIndex},
+                                 {"threshold", g.exits[e].threshold},
+                                 {"max_pools", x.maxPools},
+                                 {"columns", a.classes + (a.eecType == space::EecType::Nachos ? 1 : 0)},
+                                 {"macs", double(c.exits[e].exitMacs)},
+                                 {"macs_to_leave_here", double(c.exits[e].cumulativeMacs() + passed)}});
+        passed += c.exits[e].exitMacs;
+    }
+    return QJsonObject{{"rule", QString::fromStdString(space::exitRuleName(g.rule))},
+                       {"rule_text", QString::fromStdString(ruleText(g.rule))},
+                       {"prediction", "argmax of the first `classes` logits of the exit the input leaves at; inputs "
+                                      "no exit lets leave take the final head's"},
+                       {"classes", a.classes},
+                       {"exits", exits},
+                       {"final_output", QString::fromStdString(outputs.back())},
+                       {"final_macs", double(c.exits.back().cumulativeMacs() + passed)}};
+}
+
+QJsonObject inputJson(const PreparedCandidate &p)
+{
+    const auto &ds = *p.dataset;
+    return QJsonObject{
+        {"name", "input"},
+        {"layout", "NCHW, float32"},
+        {"channels", p.space().inputChannels},
+        {"height", p.genome.resolution},
+        {"width", p.genome.resolution},
+        {"preprocess", QString::fromStdString(
+                           "resize the " + std::to_string(ds.train.height) + "x" + std::to_string(ds.train.width)
+                           + " image to the input size with bilinear interpolation (OpenCV INTER_LINEAR), scale "
+                             "pixels to [0, 1] (divide by 255), then (x - mean) / std per channel")},
+        {"mean", floats(p.checkpoint.mean)},
+        {"std", floats(p.checkpoint.std)},
+    };
+}
+
+QJsonObject setJson(const SetAccuracy &a)
+{
+    return QJsonObject{{"images", QString::fromStdString(a.images)},
+                       {"count", double(a.count)},
+                       {"reference", a.reference >= 0 ? QJsonValue(a.reference) : QJsonValue()},
+                       {"libtorch", a.libtorch >= 0 ? QJsonValue(a.libtorch) : QJsonValue()},
+                       {"opencv", a.opencv >= 0 ? QJsonValue(a.opencv) : QJsonValue()},
+                       {"decision_disagreements", double(a.decisionDisagreements)},
+                       {"share", doubles(a.share)}};
+}
+
+QJsonObject verificationJson(const ExportResult &r)
+{
+    QJsonArray sets, outputs, problems;
+    for (const auto &s : r.accuracies)
+        sets.append(setJson(s));
+    for (const auto &o : r.agreement)
+        outputs.append(QJsonObject{{"output", QString::fromStdString(o.name)},
+                                   {"images", double(o.images)},
+                                   {"argmax_agreement", o.argmaxAgreement},
+                                   {"argmax_disagreements", double(o.argmaxDisagreements)},
+                                   {"max_abs_difference", o.maxAbsDifference}});
+    for (const auto &p : r.problems)
+        problems.append(QString::fromStdString(p));
+    return QJsonObject{
+        {"format", "edanas-eenn-verification"},
+        {"created_by", QString::fromStdString(std::string("edanas ") + kVersion)},
+        {"candidate", double(r.candidateId)},
+        {"edited", r.edited},
+        {"verified", r.verified},
+        {"passed", r.passed},
+        {"problems", problems},
+        {"study_accuracy", r.studyAccuracy >= 0 ? QJsonValue(r.studyAccuracy) : QJsonValue()},
+        {"profile_accuracy", r.profileAccuracy},
+        {"final_front_accuracy", r.finalFrontAccuracy ? QJsonValue(*r.finalFrontAccuracy) : QJsonValue()},
+        {"accuracy", sets},
+        {"agreement_test_split", outputs},
+        {"what",
+         "agreement: OpenCV's dnn module running model.onnx against LibTorch running the same extracted, "
+         "batch-norm-folded network, per output, on the whole test split; accuracy: the exit rule on each "
+         "route's outputs (LibTorch's from real early exit, inputs removed as they leave, on the validation "
+         "images), against the study's figure (profile: measured now the way the search measures)"},
+        {"threads", threadCount()},
+        {"seconds", r.seconds}};
+}
+
+} // namespace
+
+std::vector<std::string> exportFileNames()
+{
+    return {kModelPt, kModelJson, kModelOnnx, kVerification};
+}
+
+ExportResult exportModel(const ExportRequest &request)
+{
+    const auto start = Clock::now();
+    const Steps steps(request);
+    if (request.batchSize <= 0 || request.testImages < 0)
+        throw std::invalid_argument("the batch size must be positive, the test images not negative");
+    // The cheap checks first: a bad folder or study costs nothing.
+    OutDir out(request.outDir, request.overwrite);
+    try {
+        auto p = prepareCandidate(request, steps);
+        const space::Genome &genome = p.genome;
+        const auto &space = p.space();
+        ExportResult r;
+        r.outDir = request.outDir;
+        r.candidateId = p.candidateId;
+        r.edited = p.edited;
+        r.genome = genome;
+        r.exits = int(genome.exits.size());
+        r.studyAccuracy = p.edited ? -1.0 : p.record.accuracy;
+        if (!p.edited && p.finalFront)
+            r.finalFrontAccuracy = p.finalFront->first;
+
+        // The study's measurement, again: recalibration, profile, exit rule.
+        steps.say("recalibrating batch norm and profiling candidate " + std::to_string(p.candidateId) + " on "
+                  + std::to_string(p.evaluator->validationIndices().size()) + " validation images");
+        eenn::EvaluationTiming timing;
+        const auto profile = p.evaluator->profile(genome, &timing);
+        const auto evaluation = eenn::evaluate(*profile, eenn::configFromGenome(*profile, genome));
+        const auto alone = eenn::evaluate(*profile, {{}, genome.rule, {}});
+        r.profileAccuracy = evaluation.accuracy;
+        r.macsTrue = evaluation.averageMacsTrue;
+        r.macsPaper = evaluation.averageMacsPaper;
+        const auto costs = cost::computeCost(space, genome);
+        r.staticMacs = double(costs.staticMacs);
+        r.params = double(costs.params);
+        steps.check();
+
+        auto net = extractNetwork(p, genome, /*fuse=*/true, /*recalibrated=*/!timing.cached);
+        const auto &arch = net->architecture();
+        r.outputs = onnxOutputNames(r.exits);
+        const auto exits = exitsJson(genome, arch, costs, r.outputs);
+        const auto input = inputJson(p);
+
+        std::vector<std::string> rewritten{kModelPt, kModelJson};
+        steps.say("writing " + out.file(kModelPt).string());
+        saveEennArchive(out.file(kModelPt).string(), *net, space, p.checkpoint.mean, p.checkpoint.std);
+        out.wrote(out.file(kModelPt));
+        r.torchBytes = fs::file_size(out.file(kModelPt));
+        steps.check();
+
+        const std::string studyHash = search::SearchEngine::fileHash(p.studyPath);
+        QJsonArray classNames;
+        for (const auto &c : p.dataset->classNames)
+            classNames.append(QString::fromStdString(c));
+        if (request.onnx) {
+            rewritten.push_back(kModelOnnx);
+            steps.say("writing " + out.file(kModelOnnx).string());
+            const std::vector<std::pair<std::string, std::string>> metadata{
+                {"edanas.exits", QJsonDocument(exits).toJson(QJsonDocument::Compact).toStdString()},
+                {"edanas.input", QJsonDocument(input).toJson(QJsonDocument::Compact).toStdString()},
+                {"edanas.genome", genome.toJson()},
+                {"edanas.classes", QJsonDocument(classNames).toJson(QJsonDocument::Compact).toStdString()},
+                {"edanas.candidate", std::to_string(p.candidateId) + (p.edited ? " (edited)" : "")},
+                {"edanas.study", p.studyPath + " (" + studyHash + ")"},
+                {"edanas.checkpoint_hash", p.checkpointHash},
+                {"edanas.dataset_hash", p.datasetHash},
+            };
+            writeOnnx(*net, out.file(kModelOnnx).string(), metadata,
+                      "Early-exit network " + genome.summary() + " exported by edanas " + kVersion
+                          + ". Outputs: the logits of every exit in order, then final_logits; the exit rule is in "
+                            "metadata_props[\"edanas.exits\"].");
+            out.wrote(out.file(kModelOnnx));
+            r.onnxBytes = fs::file_size(out.file(kModelOnnx));
+        }
+        steps.check();
+
+        if (request.verify) {
+            std::unique_ptr<OnnxRunner> runner;
+            if (request.onnx)
+                runner = std::make_unique<OnnxRunner>(out.file(kModelOnnx).string(), r.outputs);
+            const auto pp = p.preprocess();
+            const auto &ds = *p.dataset;
+            const bool cv = runner != nullptr;
+            // the study's validation images: LibTorch's real early exit, OpenCV's outputs with the rule
+            steps.say("checking on the study's " + std::to_string(p.evaluator->validationIndices().size())
+                      + " validation images");
+            const auto val = runImages(*net, runner.get(), ds.train, p.evaluator->validationIndices(), pp,
+                                       request.batchSize, true, false, steps);
+            r.accuracies.push_back(accuracyOf("validation (study)", val, r.profileAccuracy, cv));
+            // the final front's images (the whole validation split, usually)
+            if (r.finalFrontAccuracy) {
+                eenn::ProfileEvaluator final(p.evaluator->net(), ds, p.checkpoint.mean, p.checkpoint.std,
+                                             p.config.evaluatorOptions(p.config.finalValidationImages));
+                steps.say("checking on the final front's " + std::to_string(final.validationIndices().size())
+                          + " validation images");
+                const auto fin = runImages(*net, runner.get(), ds.train, final.validationIndices(), pp,
+                                           request.batchSize, true, false, steps);
+                r.accuracies.push_back(accuracyOf("validation (final front)", fin, *r.finalFrontAccuracy, cv));
+            }
+            if (ds.test.size() > 0) {
+                std::vector<std::int64_t> all(std::size_t(ds.test.size()));
+                for (std::size_t i = 0; i < all.size(); ++i)
+                    all[i] = std::int64_t(i);
+                all = data::evenSubset(all, request.testImages);
+                steps.say("comparing every output on " + std::to_string(all.size()) + " test images");
+                const auto test = runImages(*net, runner.get(), ds.test, all, pp, request.batchSize, false, cv, steps);
+                r.accuracies.push_back(accuracyOf("test", test, -1.0, cv));
+                for (std::size_t o = 0; cv && o < r.outputs.size(); ++o) {
+                    OutputAgreement a;
+                    a.name = r.outputs[o];
+                    a.images = test.images;
+                    a.argmaxDisagreements = test.argmaxDisagreements[o];
+                    a.argmaxAgreement = 1.0 - double(a.argmaxDisagreements) / double(std::max<std::int64_t>(1, a.images));
+                    a.maxAbsDifference = test.maxAbsDifference[o];
+                    r.agreement.push_back(a);
+                }
+            }
+            r.verified = true;
+
+            // What must hold.
+            if (!p.edited && r.profileAccuracy != p.record.accuracy)
+                r.problems.push_back("measured again the study's way, candidate " + std::to_string(p.candidateId)
+                                     + " has " + percent(r.profileAccuracy) + ", the study records "
+                                     + percent(p.record.accuracy)
+                                     + " (is the supernet, the data set or the program another?)");
+            for (const auto &a : r.agreement)
+                if (a.argmaxDisagreements > 0)
+                    r.problems.push_back(a.name + ": OpenCV predicts another class than LibTorch for "
+                                         + std::to_string(a.argmaxDisagreements) + " of " + std::to_string(a.images)
+                                         + " test images");
+            for (const auto &s : r.accuracies) {
+                if (s.reference < 0)
+                    continue;
+                if (s.libtorch != s.reference)
+                    r.problems.push_back(s.images + ": LibTorch's early exit gives " + percent(s.libtorch)
+                                         + ", the study " + percent(s.reference));
+                if (cv && s.opencv != s.reference)
+                    r.problems.push_back(s.images + ": the exit rule on OpenCV's outputs gives " + percent(s.opencv)
+                                         + ", the study " + percent(s.reference));
+                if (cv && s.decisionDisagreements > 0)
+                    r.problems.push_back(s.images + ": " + std::to_string(s.decisionDisagreements)
+                                         + " images leave at another exit or with another class in OpenCV");
+            }
+            r.passed = r.problems.empty();
+            rewritten.push_back(kVerification);
+        }
+
+        // model.json: everything needed to use the network, and where it came from.
+        const auto candidateFigures = jsonValue(p.record.figuresJson).toObject();
+        QJsonObject figures{{"validation_images", double(profile->samples)},
+                            {"accuracy", r.profileAccuracy},
+                            {"study_accuracy", r.studyAccuracy >= 0 ? QJsonValue(r.studyAccuracy) : QJsonValue()},
+                            {"static_accuracy", alone.accuracy},
+                            {"macs_true", r.macsTrue},
+                            {"macs_paper", r.macsPaper},
+                            {"static_macs", r.staticMacs},
+                            {"params", r.params},
+                            {"share", doubles(evaluation.share)},
+                            {"exit_accuracy", doubles(evaluation.exitAccuracy)}};
+        if (r.finalFrontAccuracy)
+            figures.insert("final_front", QJsonObject{{"accuracy", *r.finalFrontAccuracy},
+                                                      {"images", double(p.finalFront->second)}});
+        if (!p.edited && candidateFigures.contains("static_accuracy"))
+            figures.insert("study_static_accuracy", candidateFigures.value("static_accuracy"));
+        for (const auto &s : r.accuracies)
+            if (s.images == "test")
+                figures.insert("test", QJsonObject{{"images", double(s.count)},
+                                                   {"accuracy", s.libtorch},
+                                                   {"share", doubles(s.share)}});
+        QJsonArray outputNames;
+        for (const auto &o : r.outputs)
+            outputNames.append(QString::fromStdString(o));
+        const QJsonObject model{
+            {"format", "edanas-eenn"},
+            {"version", 1},
+            {"created_by", QString::fromStdString(std::string("edanas ") + kVersion)},
+            {"files", QJsonObject{{"libtorch", kModelPt},
+                                  {"onnx", request.onnx ? QJsonValue(kModelOnnx) : QJsonValue()},
+                                  {"verification", request.verify ? QJsonValue(kVerification) : QJsonValue()}}},
+            {"loading",
+             QJsonObject{
+                 {"libtorch",
+                  "C++: edanas::deploy::loadEennArchive(\"model.pt\") (core/export/eennarchive.h) returns the "
+                  "network. By hand: build supernet::StaticEenn(*Supernet(SearchSpace::fromJson(space)), "
+                  "Genome::fromJson(genome)) from the objects below, call fuseBatchNorm(), then "
+                  "torch::load(net, \"model.pt\"). Its forward() gives every exit's logits and the head's; infer() "
+                  "does real early exit with the rule below."},
+                 {"onnx", QString::fromStdString(
+                              "any ONNX runtime (opset " + std::to_string(onnxOpset())
+                              + "): feed `input` preprocessed as described, read the outputs (one per exit, then "
+                                "final_logits) and apply `exits.rule_text`; metadata_props carry the same JSON")}}},
+            {"input", input},
+            {"outputs", outputNames},
+            {"exits", exits},
+            {"architecture", architectureJson(arch, costs)},
+            {"genome", jsonValue(genome.toJson())},
+            {"genome_summary", QString::fromStdString(genome.summary())},
+            {"genome_hash", QString::fromStdString(genome.hashHex())},
+            {"space_name", QString::fromStdString(space.name)},
+            {"space", jsonValue(space.toJson())},
+            {"classes", classNames},
+            {"provenance",
+             QJsonObject{{"study", QString::fromStdString(fs::absolute(p.studyPath).lexically_normal().string())},
+                         {"study_hash", QString::fromStdString(studyHash)},
+                         {"candidate", double(p.candidateId)},
+                         {"edited", p.edited},
+                         {"stored_genome", jsonValue(p.storedGenome.toJson())},
+                         {"checkpoint", QString::fromStdString(p.checkpointPath)},
+                         {"checkpoint_hash", QString::fromStdString(p.checkpointHash)},
+                         {"dataset", QString::fromStdString(p.datasetPath)},
+                         {"dataset_name", QString::fromStdString(p.dataset->name)},
+                         {"dataset_hash", QString::fromStdString(p.datasetHash)},
+                         {"search_config", jsonValue(p.info.configJson)},
+                         {"batch_norm", QString::fromStdString(
+                                            "recalibrated on " + std::to_string(p.config.recalibrationImages)
+                                            + " training images as the search did, then folded into the "
+                                              "convolutions")}}},
+            {"figures", figures},
+        };
+        steps.say("writing " + out.file(kModelJson).string());
+        writeText(out.file(kModelJson), QJsonDocument(model).toJson(QJsonDocument::Indented).toStdString());
+        out.wrote(out.file(kModelJson));
+        r.seconds = since(start);
+        if (request.verify) {
+            writeText(out.file(kVerification),
+                      QJsonDocument(verificationJson(r)).toJson(QJsonDocument::Indented).toStdString());
+            out.wrote(out.file(kVerification));
+        }
+        out.removeStale(rewritten);
+        for (const auto &f : out.written())
+            r.files.push_back(f.string());
+        if (request.verify && !r.passed) {
+            std::string message = "the exported network failed its checks (files kept in " + request.outDir + "):";
+            for (const auto &pr : r.problems)
+                message += "\n  " + pr;
+            throw VerificationFailed(message, r);
+        }
+        return r;
+    } catch (const VerificationFailed &) {
+        throw;
+    } catch (...) {
+        out.cleanUp();
+        throw;
+    }
+}
+
+SpeedResult measureSpeed(const SpeedRequest &request)
+{
+    const auto start = Clock::now();
+    const Steps steps(request);
+    if (request.batchSize <= 0 || request.passes <= 0 || request.images < 0)
+        throw std::invalid_argument("the batch size and passes must be positive, the images not negative");
+    auto p = prepareCandidate(request, steps);
+    steps.say("recalibrating batch norm for candidate " + std::to_string(p.candidateId));
+    auto eenn = extractNetwork(p, p.genome);
+    space::Genome backbone = p.genome;
+    backbone.exits.clear();
+    // the supernet is recalibrated for this backbone: the same weights, no exits
+    auto plain = extractNetwork(p, backbone, true, /*recalibrated=*/true);
+    steps.check();
+
+    const auto &ds = *p.dataset;
+    const eenn::ProfileEvaluator chooser(p.evaluator->net(), ds, p.checkpoint.mean, p.checkpoint.std,
+                                         p.config.evaluatorOptions(request.images));
+    const auto &indices = chooser.validationIndices();
+    const auto x = data::makeImages(ds.train, indices.data(), indices.size(), p.preprocess());
+    std::vector<std::int64_t> labelValues;
+    for (auto i : indices)
+        labelValues.push_back(ds.train.labels[std::size_t(i)]);
+    const auto labels = torch::tensor(labelValues, torch::kInt64);
+    const std::int64_t n = x.size(0);
+    const std::int64_t batch = request.batchSize;
+    if (n == 0)
+        throw FileError(p.datasetPath, "has no validation images to time");
+
+    c10::InferenceMode guard;
+    // one pass: wall time, and the predictions and exits of every image
+    auto pass = [&](supernet::StaticEennImpl &net, torch::Tensor *predictions, torch::Tensor *exits) {
+        std::vector<torch::Tensor> pred, ex;
+        const auto t0 = Clock::now();
+        for (std::int64_t i = 0; i < n; i += batch) {
+            steps.check(); // an atomic load: nothing next to a batch's inference
+            const auto r = net.infer(x.narrow(0, i, std::min(batch, n - i)));
+            if (predictions) {
+                pred.push_back(r.predictions);
+                ex.push_back(r.exitIndex);
+            }
+        }
+        const double t = since(t0);
+        if (predictions) {
+            *predictions = torch::cat(pred);
+            *exits = torch::cat(ex);
+        }
+        return t;
+    };
+    steps.say("timing " + std::to_string(request.passes) + " passes over " + std::to_string(n)
+              + " validation images, batch " + std::to_string(batch));
+    // warm-up: one batch each (allocations, thread pools)
+    eenn->infer(x.narrow(0, 0, std::min(batch, n)));
+    plain->infer(x.narrow(0, 0, std::min(batch, n)));
+    std::vector<double> tEenn, tPlain;
+    torch::Tensor predEenn, exitsEenn, predPlain, exitsPlain;
+    for (int k = 0; k < request.passes; ++k) {
+        // interleaved, so that a slower moment of the machine hits both alike
+        tEenn.push_back(pass(*eenn, k == 0 ? &predEenn : nullptr, &exitsEenn));
+        tPlain.push_back(pass(*plain, k == 0 ? &predPlain : nullptr, &exitsPlain));
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+    };
+
+    SpeedResult r;
+    r.candidateId = p.candidateId;
+    r.edited = p.edited;
+    r.images = n;
+    r.batchSize = request.batchSize;
+    r.passes = request.passes;
+    r.threads = threadCount();
+    const double images = double(std::max<std::int64_t>(1, n));
+    r.msPerImageEarlyExit = 1000.0 * median(tEenn) / images;
+    r.msPerImageStatic = 1000.0 * median(tPlain) / images;
+    r.speedup = r.msPerImageEarlyExit > 0 ? r.msPerImageStatic / r.msPerImageEarlyExit : 0.0;
+    r.accuracyEarlyExit = predEenn.eq(labels).sum().item<double>() / images;
+    r.accuracyStatic = predPlain.eq(labels).sum().item<double>() / images;
+    const auto costs = cost::computeCost(p.space(), p.genome);
+    r.staticMacs = double(costs.staticMacs);
+    const std::size_t k = p.genome.exits.size();
+    const auto counts = torch::bincount(exitsEenn, {}, std::int64_t(k + 1));
+    std::int64_t passed = 0;
+    for (std::size_t e = 0; e <= k; ++e) {
+        const double share = counts[std::int64_t(e)].item<double>() / images;
+        r.share.push_back(share);
+        r.macsPaper += share * double(costs.exits[e].cumulativeMacs());
+        r.macsTrue += share * double(costs.exits[e].cumulativeMacs() + passed);
+        passed += costs.exits[e].exitMacs;
+    }
+    r.macRatio = r.macsTrue > 0 ? r.staticMacs / r.macsTrue : 0.0;
+    r.seconds = since(start);
+    return r;
+}
+
+} // namespace edanas::deploy
