@@ -13,7 +13,13 @@ int datasetCommand(const QStringList &args);
 int supernetCommand(const QStringList &args);
 /// `edanas search ...`: the headless EENN search.
 int searchCommand(const QStringList &args);
-/// `edanas study show|export ...`
+/// `edanas study show|export|plot|report ...`
 int studyCommand(const QStringList &args);
+/// `edanas study plot ...` and `edanas study report ...` (widgets: need a QApplication);
+/// `args` starts with "edanas study plot".
+int studyPlot(const QStringList &args);
+int studyReport(const QStringList &args);
+/// `edanas export-model STUDY --out DIR ...`: the chosen network, deployable.
+int exportModelCommand(const QStringList &args);
 
 } // namespace edanas::cli

@@ -3,9 +3,12 @@
 #include "edanas/version.h"
 #include "runtime.h"
 
-#include <QCoreApplication>
+#include <QApplication>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 
 namespace {
 
@@ -26,6 +29,11 @@ const char *const kUsage =
     "  search --study FILE       search early-exit networks (NSGA-II), into a study\n"
     "  study show FILE           a study's configuration, generations and front\n"
     "  study export FILE         the archive or front as CSV or JSON\n"
+    "  study plot FILE           a figure (front, hypervolume, exit curves, architecture)\n"
+    "                            as PNG, SVG or PDF\n"
+    "  study report FILE         a self-contained HTML or PDF report of a study\n"
+    "  export-model FILE         a candidate as a standalone early-exit network\n"
+    "                            (LibTorch, ONNX, JSON), checked with OpenCV\n"
     "\n"
     "PATH defaults to the installed Fashion-MNIST. Run 'edanas <command> --help'\n"
     "for a command's options.\n"
@@ -34,11 +42,26 @@ const char *const kUsage =
     "  -h, --help     this text\n"
     "  -v, --version  the version\n";
 
+// `study plot` and `study report` draw with the Studio's widgets: they need a
+// QApplication, off screen unless a display is at hand.
+bool drawsFigures(int argc, char *argv[])
+{
+    return argc > 2 && std::strcmp(argv[1], "study") == 0
+           && (std::strcmp(argv[2], "plot") == 0 || std::strcmp(argv[2], "report") == 0);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    std::unique_ptr<QCoreApplication> application;
+    if (drawsFigures(argc, argv)) {
+        if (!std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))
+            setenv("QT_QPA_PLATFORM", "offscreen", 1);
+        application = std::make_unique<QApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    }
     QCoreApplication::setApplicationName(QStringLiteral("edanas"));
     QCoreApplication::setApplicationVersion(QString::fromLatin1(edanas::kVersion));
 
@@ -65,6 +88,8 @@ int main(int argc, char *argv[])
         return edanas::cli::searchCommand(args);
     if (command == QLatin1String("study"))
         return edanas::cli::studyCommand(args);
+    if (command == QLatin1String("export-model"))
+        return edanas::cli::exportModelCommand(args);
 
     std::fprintf(stderr, "edanas: unknown command '%s'\n\n%s", qPrintable(command), kUsage);
     return edanas::cli::Usage;

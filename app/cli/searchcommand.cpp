@@ -7,6 +7,7 @@
 
 #include "data/dataset.h"
 #include "study/study.h"
+#include "study/studyexport.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -193,33 +194,6 @@ int runSearch(const QStringList &args)
     return Ok;
 }
 
-QJsonObject candidateJson(const study::CandidateRecord &r, bool onFront)
-{
-    const auto genome = QJsonDocument::fromJson(QByteArray::fromStdString(r.genomeJson)).object();
-    const auto figures = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
-    char hash[17];
-    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.genomeHash));
-    return QJsonObject{{"id", double(r.id)},
-                       {"generation", r.generation},
-                       {"hash", QString::fromLatin1(hash)},
-                       {"accuracy", r.accuracy},
-                       {"macs_true", r.macsTrue},
-                       {"macs_paper", r.macsPaper},
-                       {"static_macs", r.staticMacs},
-                       {"params", r.params},
-                       {"peak_activation_bytes", r.peakActivation},
-                       {"violation", r.violation},
-                       {"on_front", onFront},
-                       {"origin", QString::fromStdString(r.origin)},
-                       {"pinned", r.pinned},
-                       {"banned", r.banned},
-                       {"eval_seconds", r.evalSeconds},
-                       {"share", figures.value("share")},
-                       {"exit_accuracy", figures.value("exit_accuracy")},
-                       {"genome", genome},
-                       {"note", QString::fromStdString(r.note)}};
-}
-
 std::string studyPathFrom(const QCommandLineParser &p)
 {
     if (p.positionalArguments().size() != 1)
@@ -279,16 +253,6 @@ int show(const QStringList &args)
     return Ok;
 }
 
-std::string csvField(const QString &s)
-{
-    QString q = s;
-    if (q.contains(QLatin1Char(',')) || q.contains(QLatin1Char('"')) || q.contains(QLatin1Char('\n'))) {
-        q.replace(QLatin1String("\""), QLatin1String("\"\""));
-        q = QLatin1Char('"') + q + QLatin1Char('"');
-    }
-    return q.toStdString();
-}
-
 int exportStudy(const QStringList &args)
 {
     QCommandLineParser p;
@@ -309,51 +273,10 @@ int exportStudy(const QStringList &args)
     if (!csv && !target.endsWith(QLatin1String(".json"), Qt::CaseInsensitive))
         throw UsageError("--out must end in .csv or .json");
     const auto s = study::Study::open(path, true);
-    const auto front = lastFront(s);
-    QJsonArray rows;
-    for (const auto &r : s.candidates()) {
-        const bool on = std::find(front.begin(), front.end(), r.id) != front.end();
-        if (!p.isSet(frontOnly) || on)
-            rows.append(candidateJson(r, on));
-    }
-    std::string text;
-    if (!csv) {
-        text = QJsonDocument(rows).toJson(QJsonDocument::Indented).toStdString();
-    } else {
-        // one row per candidate; lists as "a;b;c", the genome as its JSON text
-        const QStringList keys{"id", "generation", "hash", "accuracy", "macs_true", "macs_paper", "static_macs",
-                               "params", "peak_activation_bytes", "violation", "on_front", "origin", "pinned",
-                               "banned", "eval_seconds", "share", "exit_accuracy", "genome", "note"};
-        text = keys.join(QLatin1Char(',')).toStdString() + "\n";
-        for (const auto &row : rows) {
-            const auto o = row.toObject();
-            std::string line;
-            for (const auto &k : keys) {
-                const auto v = o.value(k);
-                QString cell;
-                if (v.isArray()) {
-                    QStringList parts;
-                    for (const auto &x : v.toArray())
-                        parts << QString::number(x.toDouble(), 'g', 10);
-                    cell = parts.join(QLatin1Char(';'));
-                } else if (v.isObject()) {
-                    cell = QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-                } else if (v.isBool()) {
-                    cell = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-                } else if (v.isDouble()) {
-                    cell = QString::number(v.toDouble(), 'g', 12);
-                } else {
-                    cell = v.toString();
-                }
-                line += (line.empty() ? "" : ",") + csvField(cell);
-            }
-            text += line + "\n";
-        }
-    }
-    std::ofstream f(target.toStdString(), std::ios::binary | std::ios::trunc);
-    if (!f || !f.write(text.data(), std::streamsize(text.size())))
-        throw std::runtime_error(target.toStdString() + ": cannot write");
-    std::printf("%d candidates -> %s\n", int(rows.size()), qPrintable(target));
+    const auto exported = study::exportCandidates(s, p.isSet(frontOnly),
+                                                  csv ? study::ExportFormat::Csv : study::ExportFormat::Json);
+    study::writeFileAtomically(target.toStdString(), exported.text);
+    std::printf("%d candidates -> %s\n", exported.rows, qPrintable(target));
     return Ok;
 }
 
@@ -376,7 +299,8 @@ int searchCommand(const QStringList &args)
 
 int studyCommand(const QStringList &args)
 {
-    return runSubcommand(args, "study", {{"show", show}, {"export", exportStudy}});
+    return runSubcommand(args, "study",
+                         {{"show", show}, {"export", exportStudy}, {"plot", studyPlot}, {"report", studyReport}});
 }
 
 } // namespace edanas::cli

@@ -37,6 +37,8 @@ int main(int argc, char *argv[])
     parser.addOption(dataOption);
     parser.addOption(supernetOption);
     parser.addOption(formatOption);
+    parser.addPositionalArgument(QStringLiteral("study"), QStringLiteral("A study file to open (optional)."),
+                                 QStringLiteral("[study]"));
     parser.process(app);
 
     edanas::ui::MainWindow window;
@@ -46,5 +48,7 @@ int main(int argc, char *argv[])
     window.openDataset(parser.isSet(dataOption) ? parser.value(dataOption)
                                                 : QString::fromStdString(edanas::data::defaultDatasetPath()),
                        parser.value(formatOption));
+    if (!parser.positionalArguments().isEmpty())
+        window.openStudy(parser.positionalArguments().constFirst());
     return app.exec();
 }

@@ -226,7 +226,7 @@ private Q_SLOTS:
         // and the static network of the same backbone as the baseline series
         auto *plot = window.paretoView()->findChild<QCustomPlot *>();
         QVERIFY(plot);
-        const QCPGraph *statics = graph(plot, "Static networks (same backbones, no exits)");
+        const QCPGraph *statics = graph(plot, "Static backbones");
         QVERIFY(statics);
         window.paretoView()->replotNow();
         QCOMPARE(statics->data()->size(), 1);

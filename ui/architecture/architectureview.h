@@ -26,6 +26,9 @@ public:
     ArchitectureView(VariantEditor *editor, QWidget *parent = nullptr);
 
     void setSpace(const space::SearchSpace &space);
+    const space::SearchSpace &space() const { return m_space; }
+    bool hasSpace() const { return m_haveSpace; }
+    VariantEditor *editor() const { return m_editor; }
 
     /// Where the boundary of profile position `position` is drawn (widget coordinates),
     /// and the exit marker's centre when one sits there: for tests and tooltips.

@@ -3,6 +3,10 @@
 #include "architecture/architectureview.h"
 #include "data/datasetpanel.h"
 #include "exits/exitcurvesview.h"
+#include "export/exportcontroller.h"
+#include "export/studyfigures.h"
+
+#include <qcustomplot.h>
 #include "exits/varianteditor.h"
 #include "pareto/paretoview.h"
 #include "search/candidatemodel.h"
@@ -26,6 +30,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHeaderView>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMenuBar>
@@ -83,6 +88,22 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(m_pareto);
 
     createDocks();
+    m_exports = new ExportController(
+        this, m_pareto, m_exitCurves, m_architecture,
+        [this] { return !m_studyPath.isEmpty() ? m_studyPath : m_search->studyPath(); },
+        [this] { return m_pareto->selectedCandidate(); });
+    connect(m_exports, &ExportController::message, this, &MainWindow::log);
+    m_exports->installContextMenu(m_pareto->plot(), FigureKind::Front);
+    m_exports->installContextMenu(m_pareto->hypervolumePlot(), FigureKind::Hypervolume);
+    m_exports->installContextMenu(m_exitCurves->tradeoffPlot(), FigureKind::ExitCurves);
+    m_exports->installContextMenu(m_exitCurves->thresholdPlot(), FigureKind::ExitCurves);
+    m_exports->installContextMenu(m_exitCurves->sharesPlot(), FigureKind::ExitCurves);
+    m_exports->installContextMenu(m_architecture, FigureKind::Architecture);
+    connect(m_table, &CandidateTable::exportModelRequested, m_exports, &ExportController::exportModel);
+    connect(m_table, &CandidateTable::reportRequested, this, [this](qint64 id) {
+        selectCandidate(id);
+        m_exports->exportReport();
+    });
     createMenus();
     connectSearch();
     updateTitle();
@@ -228,6 +249,10 @@ void MainWindow::createMenus()
     QAction *open = file->addAction(tr("Open &Data Set..."), this, &MainWindow::chooseDataset);
     open->setObjectName(QStringLiteral("openDatasetAction"));
     open->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    file->addSeparator();
+    QMenu *exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->setObjectName(QStringLiteral("exportMenu"));
+    m_exports->populateMenu(exportMenu);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -714,6 +739,14 @@ void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
         try {
             study::Study s = study::Study::open(path);
             s.updateCandidateFlags(id, flags.pinned, flags.banned, flags.note.toStdString());
+            QJsonArray marked;
+            if (const auto old = s.state(kFineTuneStateKey))
+                for (const QJsonValue &v : QJsonDocument::fromJson(QByteArray::fromStdString(*old)).array())
+                    if (qint64(v.toDouble()) != id)
+                        marked.append(v);
+            if (flags.fineTune)
+                marked.append(double(id));
+            s.setState(kFineTuneStateKey, QJsonDocument(marked).toJson(QJsonDocument::Compact).toStdString());
         } catch (const std::exception &e) {
             // the window waits for this pool before it is destroyed
             const QString message = QString::fromStdString(e.what());
@@ -812,6 +845,11 @@ void MainWindow::showStudy(const StudyContents &contents)
     m_candidates->flush();
     m_studyPath = contents.path;
     m_studyReadOnly = true;
+    try { // the study's own space: it may come from another supernet than the default
+        m_architecture->setSpace(studySpace(contents));
+    } catch (const std::exception &e) {
+        log(tr("The architecture of %1's candidates cannot be drawn: %2").arg(contents.path, QString::fromUtf8(e.what())));
+    }
     updateTitle();
     addRecentStudy(contents.path);
     const QString msg = tr("Study %1: %2 candidates, %3 generations (%4 space, %5 encoding; read-only)")

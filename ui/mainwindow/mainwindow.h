@@ -28,6 +28,7 @@ class ExitCurvesView;
 class VariantEditor;
 class CandidateTable;
 class DatasetPanel;
+class ExportController;
 class ParetoView;
 class SearchPanel;
 
@@ -79,6 +80,7 @@ public:
     VariantEditor *variantEditor() const { return m_editor; }
     ArchitectureView *architectureView() const { return m_architecture; }
     ExitCurvesView *exitCurvesView() const { return m_exitCurves; }
+    ExportController *exports() const { return m_exports; }
 
 Q_SIGNALS:
     void datasetLoaded();
@@ -136,6 +138,7 @@ private:
     VariantEditor *m_editor;
     ArchitectureView *m_architecture;
     ExitCurvesView *m_exitCurves;
+    ExportController *m_exports = nullptr;
     QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_resumeAction = nullptr,
             *m_stopAction = nullptr;
     QMenu *m_recentMenu = nullptr;

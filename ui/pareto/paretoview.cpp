@@ -253,12 +253,12 @@ void ParetoView::setupPlot()
     m_variantLayer->setMode(QCPLayer::lmBuffered);
 
     m_infeasibleGraph = m_plot->addGraph();
-    m_infeasibleGraph->setName(tr("Infeasible (outside the constraints)"));
+    m_infeasibleGraph->setName(tr("Infeasible"));
     m_infeasibleGraph->setLineStyle(QCPGraph::lsNone);
     m_infeasibleGraph->setScatterStyle(dot(kInfeasibleColour, 6));
 
     m_legendCandidates = m_plot->addGraph();
-    m_legendCandidates->setName(tr("Feasible (colour: generation)"));
+    m_legendCandidates->setName(tr("Feasible, by generation"));
     m_legendCandidates->setLineStyle(QCPGraph::lsNone);
     m_legendCandidates->setScatterStyle(dot(generationGradient().color(0.5, QCPRange(0, 1)), 7));
 
@@ -276,7 +276,7 @@ void ParetoView::setupPlot()
     m_selectedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 16));
 
     m_staticGraph = m_plot->addGraph();
-    m_staticGraph->setName(tr("Static networks (same backbones, no exits)"));
+    m_staticGraph->setName(tr("Static backbones"));
     m_staticGraph->setLineStyle(QCPGraph::lsStepLeft);
     m_staticGraph->setPen(QPen(QColor(0x55, 0x55, 0x55), 1.5, Qt::DashLine));
     m_staticGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(0x55, 0x55, 0x55), 1.5), Qt::NoBrush, 7));
@@ -289,30 +289,35 @@ void ParetoView::setupPlot()
                                                     QColor(0xf3, 0x9c, 0x12), 14));
 
     auto *constraintsLegend = m_plot->addGraph();
-    constraintsLegend->setName(tr("Constraints (drag the lines)"));
+    constraintsLegend->setName(tr("Constraints"));
     constraintsLegend->setPen(QPen(kCeilingColour, 2.0, Qt::DashLine));
 
     m_plot->legend->setVisible(true);
     QFont legendFont = font();
     legendFont.setPointSizeF(legendFont.pointSizeF() * 0.92);
     m_plot->legend->setFont(legendFont);
-    // below the axis rect, in one row: never over a point
+    // below the axis rect, in two rows of four: never over a point, never clipped
     m_plot->axisRect()->insetLayout()->take(m_plot->legend);
     m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    constexpr int kLegendColumns = 4;
+    m_plot->legend->setWrap(kLegendColumns);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wraps the entries
     m_plot->legend->setBorderPen(Qt::NoPen);
     m_plot->legend->setBrush(Qt::NoBrush);
     m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
     m_plot->legend->setColumnSpacing(14);
-    m_plot->legend->setMaximumSize(QWIDGETSIZE_MAX, 24);
-    // columns as wide as their entries need (the grid would share the width equally)
-    QList<double> widths;
+    m_plot->legend->setRowSpacing(0);
     const QFontMetrics legendMetrics(legendFont);
+    m_plot->legend->setMaximumSize(QWIDGETSIZE_MAX, 2 * (legendMetrics.height() + 4) + 4);
+    // columns as wide as their widest entry needs (the grid would share the width equally)
+    QList<double> widths(kLegendColumns, 1.0);
     for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
         auto *item = qobject_cast<QCPPlottableLegendItem *>(m_plot->legend->item(i));
-        widths << (item ? legendMetrics.horizontalAdvance(item->plottable()->name()) + m_plot->legend->iconSize().width() + 20
-                        : 100);
+        const double w = item ? legendMetrics.horizontalAdvance(item->plottable()->name())
+                                    + m_plot->legend->iconSize().width() + 20
+                              : 100;
+        widths[i % kLegendColumns] = std::max(widths[i % kLegendColumns], w);
     }
     m_plot->legend->setColumnStretchFactors(widths);
 
@@ -375,7 +380,7 @@ void ParetoView::setupHypervolumePlot()
     m_hvPlot->xAxis->setTicker(integerTicks);
     m_hvPlot->yAxis->ticker()->setTickCount(3);
     m_hvPlot->yAxis->setNumberFormat(QStringLiteral("f"));
-    m_hvPlot->yAxis->setNumberPrecision(3);
+    m_hvPlot->yAxis->setNumberPrecision(4);
     m_hvGraph = m_hvPlot->addGraph();
     m_hvGraph->setPen(QPen(QColor(40, 90, 160), 2.0));
     m_hvGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(40, 90, 160), 6));

@@ -98,7 +98,7 @@ QVariant CandidateModel::data(const QModelIndex &index, int role) const
         case PeakMemory: return c.peakActivationBytes;
         case Exits: return int(c.genome.exits.size());
         case OnFront: return front ? 1 : 0;
-        case Status: return (f.pinned ? 2 : 0) + (f.banned ? 1 : 0);
+        case Status: return (f.pinned ? 4 : 0) + (f.banned ? 2 : 0) + (f.fineTune ? 1 : 0);
         case Origin: return QString::fromStdString(c.origin);
         case Note: return f.note;
         }
@@ -122,6 +122,8 @@ QVariant CandidateModel::data(const QModelIndex &index, int role) const
                 s << tr("pinned");
             if (f.banned)
                 s << tr("banned");
+            if (f.fineTune)
+                s << tr("fine-tune later");
             return s.join(QStringLiteral(", "));
         }
         case Origin: return QString::fromStdString(c.origin);
@@ -268,6 +270,16 @@ void CandidateModel::setBanned(qint64 id, bool banned)
     if (row < 0 || m_flags[std::size_t(row)].banned == banned)
         return;
     m_flags[std::size_t(row)].banned = banned;
+    emitRowChanged(row, 0, ColumnCount - 1);
+    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
+}
+
+void CandidateModel::setFineTune(qint64 id, bool marked)
+{
+    const int row = rowOf(id);
+    if (row < 0 || m_flags[std::size_t(row)].fineTune == marked)
+        return;
+    m_flags[std::size_t(row)].fineTune = marked;
     emitRowChanged(row, 0, ColumnCount - 1);
     Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
 }

@@ -66,6 +66,8 @@ public:
     void setPinned(qint64 id, bool pinned);
     void setBanned(qint64 id, bool banned);
     void setNote(qint64 id, const QString &note);
+    /// Marks a candidate to be fine-tuned later (a flag for the user; kept in the study).
+    void setFineTune(qint64 id, bool marked);
 
     /// -1 when unknown (or still buffered).
     int rowOf(qint64 id) const;

@@ -151,7 +151,19 @@ void CandidateTable::showContextMenu(const QPoint &pos)
     }
     menu.setToolTipsVisible(true);
     menu.addSeparator();
+    QAction *fineTune = menu.addAction(tr("Fine-tune later"));
+    fineTune->setObjectName(QStringLiteral("fineTuneAction"));
+    fineTune->setCheckable(true);
+    fineTune->setChecked(flags.fineTune);
+    QAction *exportModel = menu.addAction(tr("Export the model (LibTorch, ONNX)..."));
+    exportModel->setObjectName(QStringLiteral("exportModelAction"));
+    QAction *report = menu.addAction(tr("Report on this candidate..."));
+    report->setObjectName(QStringLiteral("reportAction"));
+    menu.addSeparator();
     QAction *copy = menu.addAction(tr("Copy the genome (JSON)"));
+    connect(fineTune, &QAction::toggled, this, [this, id](bool on) { m_model->setFineTune(id, on); });
+    connect(exportModel, &QAction::triggered, this, [this, id] { Q_EMIT exportModelRequested(id); });
+    connect(report, &QAction::triggered, this, [this, id] { Q_EMIT reportRequested(id); });
 
     connect(pin, &QAction::triggered, this, [this, id] { Q_EMIT pinRequested(id); });
     connect(ban, &QAction::triggered, this, [this, id] { Q_EMIT banRequested(id); });

@@ -13,7 +13,8 @@ class CandidateFilterModel;
 class CandidateModel;
 
 /// The candidate table dock's contents: a sortable, filterable view of a
-/// CandidateModel, with a context menu to pin, ban or inject a copy of a candidate.
+/// CandidateModel, with a context menu to pin, ban or inject a copy of a candidate,
+/// mark it to fine-tune later, export its model or report on it.
 /// Selection is by candidate id, so that it survives sorting and filtering.
 class CandidateTable : public QWidget
 {
@@ -39,6 +40,8 @@ Q_SIGNALS:
     void pinRequested(qint64 id);
     void banRequested(qint64 id);
     void injectRequested(qint64 id);
+    void exportModelRequested(qint64 id);
+    void reportRequested(qint64 id);
 
 private:
     void showContextMenu(const QPoint &pos);

@@ -79,7 +79,15 @@ StudyContents readStudy(const QString &path)
         c.forwardSeconds = figures.value(QStringLiteral("forward_seconds")).toDouble();
         c.cachedProfile = figures.value(QStringLiteral("cached_profile")).toBool();
         out.candidates.push_back(std::move(c));
-        out.flags.push_back({r.pinned, r.banned, QString::fromStdString(r.note)});
+        out.flags.push_back({r.pinned, r.banned, false, QString::fromStdString(r.note)});
+    }
+    if (const auto marked = s.state(kFineTuneStateKey)) {
+        for (const QJsonValue &v : QJsonDocument::fromJson(QByteArray::fromStdString(*marked)).array()) {
+            const auto it = std::find_if(out.candidates.begin(), out.candidates.end(),
+                                         [&](const auto &c) { return c.id == std::int64_t(v.toDouble()); });
+            if (it != out.candidates.end())
+                out.flags[std::size_t(it - out.candidates.begin())].fineTune = true;
+        }
     }
 
     for (const study::GenerationRecord &g : s.generations()) {

@@ -17,6 +17,7 @@ struct CandidateFlags
 {
     bool pinned = false;
     bool banned = false;
+    bool fineTune = false; ///< marked "fine-tune later" (kept in the study's "finetune_later" state)
     QString note;
 };
 
@@ -37,6 +38,9 @@ struct StudyContents
 /// the file. Needs a QCoreApplication; may run on any thread (the connection it opens
 /// is closed before it returns).
 StudyContents readStudy(const QString &path);
+
+/// The study-state key listing the ids marked "fine-tune later" (a JSON array).
+inline constexpr const char *kFineTuneStateKey = "finetune_later";
 
 /// Registers the metatypes above; called once by whoever starts a search.
 void registerSearchMetaTypes();

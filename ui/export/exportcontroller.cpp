@@ -1,0 +1,342 @@
+#include "exportcontroller.h"
+
+#include "architecture/architectureview.h"
+#include "exits/exitcurvesview.h"
+#include "exits/varianteditor.h"
+#include "pareto/paretoview.h"
+#include "report/report.h"
+
+#include "export/modelexport.h"
+#include "study/studyexport.h"
+
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSpinBox>
+#include <QThread>
+
+#include <qcustomplot.h>
+
+#include <memory>
+
+namespace edanas::ui {
+
+namespace {
+
+QString figureTitle(FigureKind kind)
+{
+    switch (kind) {
+    case FigureKind::Front:
+        return QObject::tr("Pareto front");
+    case FigureKind::Hypervolume:
+        return QObject::tr("Hypervolume over generations");
+    case FigureKind::ExitCurves:
+        return QObject::tr("Per-exit curves");
+    case FigureKind::Architecture:
+        return QObject::tr("Architecture");
+    }
+    return {};
+}
+
+/// Size and dpi of a figure, with the format chosen later by the file's suffix.
+class FigureDialog : public QDialog
+{
+public:
+    FigureDialog(FigureKind kind, QWidget *parent)
+        : QDialog(parent)
+    {
+        setWindowTitle(tr("Export %1").arg(figureTitle(kind)));
+        const FigureSize d = defaultFigureSize(kind);
+        auto *form = new QFormLayout(this);
+        m_width = new QSpinBox(this);
+        m_width->setRange(16, 20000);
+        m_width->setValue(d.pixels.width());
+        m_width->setSuffix(tr(" px"));
+        m_height = new QSpinBox(this);
+        m_height->setRange(16, 20000);
+        m_height->setValue(d.pixels.height());
+        m_height->setSuffix(tr(" px"));
+        m_dpi = new QSpinBox(this);
+        m_dpi->setRange(36, 1200);
+        m_dpi->setValue(d.dpi);
+        m_dpi->setSuffix(tr(" dpi"));
+        form->addRow(tr("Width"), m_width);
+        form->addRow(tr("Height"), m_height);
+        form->addRow(tr("Resolution"), m_dpi);
+        auto *note = new QLabel(tr("PNG is drawn at this size; SVG and PDF get the same layout as vectors, "
+                                   "at the same physical size. Fonts keep their point size."),
+                                this);
+        note->setWordWrap(true);
+        form->addRow(note);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+        form->addRow(buttons);
+        connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+        connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    }
+    FigureSize size() const { return {QSize(m_width->value(), m_height->value()), m_dpi->value()}; }
+
+private:
+    QSpinBox *m_width, *m_height, *m_dpi;
+};
+
+} // namespace
+
+ExportController::ExportController(QWidget *window, ParetoView *pareto, ExitCurvesView *curves,
+                                   ArchitectureView *architecture, std::function<QString()> studyPath,
+                                   std::function<qint64()> selected)
+    : QObject(window)
+    , m_window(window)
+    , m_pareto(pareto)
+    , m_curves(curves)
+    , m_architecture(architecture)
+    , m_studyPath(std::move(studyPath))
+    , m_selected(std::move(selected))
+{
+}
+
+ExportController::~ExportController()
+{
+    waitForWorker();
+}
+
+void ExportController::waitForWorker()
+{
+    if (m_worker)
+        m_worker->wait();
+}
+
+void ExportController::populateMenu(QMenu *menu)
+{
+    for (FigureKind kind : figureKinds()) {
+        QAction *a = menu->addAction(tr("%1 Figure...").arg(figureTitle(kind)), this, [this, kind] { exportFigure(kind); });
+        a->setObjectName(QStringLiteral("export_%1").arg(figureKindName(kind)));
+    }
+    menu->addSeparator();
+    menu->addAction(tr("All Candidates (CSV or JSON)..."), this, [this] { exportCandidates(false); })
+        ->setObjectName(QStringLiteral("export_candidates"));
+    menu->addAction(tr("Front Candidates (CSV or JSON)..."), this, [this] { exportCandidates(true); })
+        ->setObjectName(QStringLiteral("export_front"));
+    menu->addSeparator();
+    QAction *report = menu->addAction(tr("&Report (HTML or PDF)..."), this, [this] { exportReport(); });
+    report->setObjectName(QStringLiteral("export_report"));
+    report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    QAction *model = menu->addAction(tr("&Model of the Selected Candidate..."), this,
+                                     [this] { exportModel(m_selected()); });
+    model->setObjectName(QStringLiteral("export_model"));
+    model->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+}
+
+void ExportController::installContextMenu(QWidget *view, FigureKind kind)
+{
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view, kind](const QPoint &pos) {
+        QMenu menu(view);
+        menu.addAction(tr("Export %1 Figure...").arg(figureTitle(kind)), this, [this, kind] { exportFigure(kind); });
+        menu.exec(view->mapToGlobal(pos));
+    });
+}
+
+Figure ExportController::liveFigure(FigureKind kind, std::unique_ptr<ArchitectureView> &copy) const
+{
+    ArchitectureView *architecture = nullptr;
+    if (kind == FigureKind::Architecture) {
+        // drawn at the figure's size off screen, not by resizing the docked view
+        copy = std::make_unique<ArchitectureView>(m_architecture->editor());
+        if (m_architecture->hasSpace())
+            copy->setSpace(m_architecture->space());
+        architecture = copy.get();
+    }
+    return figureOf(kind, m_pareto, m_curves, architecture);
+}
+
+QString ExportController::exportFigureTo(FigureKind kind, const QString &path, const FigureSize &size)
+{
+    if (figureNeedsCandidate(kind) && !m_architecture->editor()->isActive())
+        return tr("%1: select a candidate first (the %2 figure shows one candidate)").arg(path, figureKindName(kind));
+    std::unique_ptr<ArchitectureView> copy;
+    const QString error = liveFigure(kind, copy).write(path, size, figureTitle(kind));
+    Q_EMIT message(error.isEmpty() ? tr("%1 written to %2").arg(figureTitle(kind), path) : error);
+    return error;
+}
+
+void ExportController::exportFigure(FigureKind kind)
+{
+    FigureDialog dialog(kind, m_window);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export %1").arg(figureTitle(kind)),
+                                                      figureKindName(kind) + QStringLiteral(".png"),
+                                                      tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = exportFigureTo(kind, path, dialog.size()); !error.isEmpty())
+        QMessageBox::warning(m_window, tr("Export figure"), error);
+}
+
+QString ExportController::exportCandidatesTo(const QString &path, bool frontOnly)
+{
+    const QString study = m_studyPath();
+    QString error;
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (study.isEmpty())
+        error = tr("No study to export: open one or run a search");
+    else if (suffix != QLatin1String("csv") && suffix != QLatin1String("json"))
+        error = tr("%1: the name must end in .csv or .json").arg(path);
+    else {
+        try {
+            const auto s = study::Study::open(study.toStdString(), true);
+            const auto out = study::exportCandidates(
+                s, frontOnly, suffix == QLatin1String("csv") ? study::ExportFormat::Csv : study::ExportFormat::Json);
+            study::writeFileAtomically(path.toStdString(), out.text);
+            Q_EMIT message(tr("%1 candidates written to %2").arg(out.rows).arg(path));
+        } catch (const std::exception &e) {
+            error = QString::fromUtf8(e.what());
+        }
+    }
+    if (!error.isEmpty())
+        Q_EMIT message(error);
+    return error;
+}
+
+void ExportController::exportCandidates(bool frontOnly)
+{
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export candidates"),
+                                                      frontOnly ? QStringLiteral("front.csv")
+                                                                : QStringLiteral("candidates.csv"),
+                                                      tr("CSV table (*.csv);;JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    if (const QString error = exportCandidatesTo(path, frontOnly); !error.isEmpty())
+        QMessageBox::warning(m_window, tr("Export candidates"), error);
+}
+
+bool ExportController::refuseWhenBusy()
+{
+    if (!isBusy())
+        return false;
+    Q_EMIT message(tr("An export is still running; wait for it to finish"));
+    return true;
+}
+
+void ExportController::exportReportTo(const QString &path, bool measureSpeed, int speedImages)
+{
+    const QString what = tr("Report %1").arg(path);
+    const QString study = m_studyPath();
+    if (study.isEmpty()) {
+        Q_EMIT finished(what, tr("No study to report on: open one or run a search"));
+        return;
+    }
+    if (refuseWhenBusy())
+        return;
+    ReportOptions options; // the selected candidate first, then a spread of the front
+    if (const qint64 id = m_selected(); id >= 0)
+        options.candidates.push_back(id);
+    options.addFrontSpread = true;
+    std::shared_ptr<Report> report;
+    try {
+        report = std::make_shared<Report>(study, options);
+    } catch (const std::exception &e) {
+        Q_EMIT finished(what, QString::fromUtf8(e.what()));
+        return;
+    }
+    auto write = [this, report, path, what] {
+        const QString error = report->write(path);
+        Q_EMIT message(error.isEmpty() ? tr("%1 written").arg(what) : error);
+        Q_EMIT finished(what, error);
+    };
+    if (!measureSpeed) {
+        write();
+        return;
+    }
+    Q_EMIT message(tr("Timing inference of %1 candidate(s) for the report...").arg(report->detailedCandidates().size()));
+    const std::vector<qint64> ids = report->detailedCandidates();
+    auto speeds = std::make_shared<std::vector<InferenceSpeed>>(ids.size());
+    m_worker = QThread::create([study, ids, speeds, speedImages] {
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            (*speeds)[i] = measureInferenceSpeed(study, ids[i], speedImages);
+    });
+    connect(m_worker, &QThread::finished, this, [this, report, ids, speeds, write] {
+        m_worker->deleteLater();
+        m_worker.clear();
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            report->setSpeed(ids[i], (*speeds)[i]);
+        write();
+    });
+    m_worker->start();
+}
+
+void ExportController::exportReport()
+{
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Export report"), QStringLiteral("report.html"),
+                                                      tr("HTML, self-contained (*.html);;PDF document (*.pdf)"));
+    if (!path.isEmpty())
+        exportReportTo(path);
+}
+
+void ExportController::exportModelTo(qint64 candidate, const QString &dir)
+{
+    const QString what = tr("Model of candidate %1").arg(candidate);
+    const QString study = m_studyPath();
+    if (study.isEmpty() || candidate < 0) {
+        Q_EMIT finished(what, study.isEmpty() ? tr("No study: open one or run a search")
+                                              : tr("Select a candidate to export"));
+        return;
+    }
+    if (refuseWhenBusy())
+        return;
+    deploy::ExportRequest request;
+    request.studyPath = study.toStdString();
+    request.candidateId = candidate;
+    request.outDir = dir.toStdString();
+    // the edited exits of the selected candidate, when the user changed them
+    auto *editor = m_architecture->editor();
+    if (editor->isActive() && editor->candidateId() == candidate && editor->isModified())
+        request.genome = editor->variant();
+    Q_EMIT message(tr("Exporting %1 to %2 (extracting, writing LibTorch and ONNX, checking with OpenCV)...")
+                       .arg(request.genome ? tr("the edited variant of candidate %1").arg(candidate) : what, dir));
+    auto outcome = std::make_shared<QString>();
+    auto summary = std::make_shared<QString>();
+    m_worker = QThread::create([request, outcome, summary] {
+        try {
+            const auto r = deploy::exportModel(request);
+            QStringList lines;
+            for (const auto &a : r.accuracies)
+                lines << QStringLiteral("%1: %2 images, study %3 %, LibTorch %4 %, OpenCV %5 %")
+                             .arg(QString::fromStdString(a.images))
+                             .arg(a.count)
+                             .arg(a.reference >= 0 ? QString::number(100 * a.reference, 'f', 2) : QStringLiteral("-"))
+                             .arg(100 * a.libtorch, 0, 'f', 2)
+                             .arg(a.opencv >= 0 ? QString::number(100 * a.opencv, 'f', 2) : QStringLiteral("-"));
+            *summary = lines.join(QStringLiteral("; "));
+        } catch (const std::exception &e) {
+            *outcome = QString::fromUtf8(e.what());
+        }
+    });
+    connect(m_worker, &QThread::finished, this, [this, what, dir, outcome, summary] {
+        m_worker->deleteLater();
+        m_worker.clear();
+        Q_EMIT message(outcome->isEmpty() ? tr("%1 written to %2 and checked: %3").arg(what, dir, *summary)
+                                          : tr("%1: %2").arg(what, *outcome));
+        Q_EMIT finished(what, *outcome);
+    });
+    m_worker->start();
+}
+
+void ExportController::exportModel(qint64 candidate)
+{
+    if (candidate < 0) {
+        QMessageBox::information(m_window, tr("Export model"), tr("Select a candidate first."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(m_window, tr("Folder for the model of candidate %1").arg(candidate));
+    if (!dir.isEmpty())
+        exportModelTo(candidate, dir);
+}
+
+} // namespace edanas::ui

@@ -1,0 +1,84 @@
+#pragma once
+
+#include "figureexport.h"
+#include "studyfigures.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+
+class QMenu;
+class QThread;
+class QWidget;
+
+namespace edanas::ui {
+
+class ArchitectureView;
+class ExitCurvesView;
+class ParetoView;
+
+/// The Studio's exports: figures of the live views (PNG at a chosen size and dpi, SVG,
+/// PDF), the candidates as CSV or JSON, the report (HTML or PDF) and the deployable
+/// model of a candidate. Interactive entry points ask for a file with a dialog; the
+/// *To() ones take it, for tests and scripts. Long work (inference timing for the
+/// report, the model export) runs in a worker thread; the GUI never waits for it.
+/// Lives in the GUI thread.
+class ExportController : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// `studyPath` and `selected` are asked when an export starts: the study shown
+    /// (empty: none) and the selected candidate (-1: none).
+    ExportController(QWidget *window, ParetoView *pareto, ExitCurvesView *curves, ArchitectureView *architecture,
+                     std::function<QString()> studyPath, std::function<qint64()> selected);
+    ~ExportController() override;
+
+    /// The Export submenu (figures, data, report, model) for the File menu.
+    void populateMenu(QMenu *menu);
+    /// Adds "Export figure..." to the context menu of the views that make up `kind`.
+    void installContextMenu(QWidget *view, FigureKind kind);
+
+    /// A figure of the live views; empty when written, else the message.
+    QString exportFigureTo(FigureKind kind, const QString &path, const FigureSize &size);
+    /// Asks for size, dpi and file, then writes.
+    void exportFigure(FigureKind kind);
+
+    QString exportCandidatesTo(const QString &path, bool frontOnly);
+    void exportCandidates(bool frontOnly);
+
+    /// Writes the report of the shown study (the selected candidate first, then a
+    /// spread of the front), timing inference in a worker thread unless `measureSpeed`
+    /// is false; finished() follows.
+    void exportReportTo(const QString &path, bool measureSpeed = true, int speedImages = 2000);
+    void exportReport();
+
+    /// Exports the deployable model of a candidate (LibTorch archive, JSON, ONNX,
+    /// checked with OpenCV) into `dir` in a worker thread; finished() follows.
+    void exportModelTo(qint64 candidate, const QString &dir);
+    void exportModel(qint64 candidate);
+
+    bool isBusy() const { return !m_worker.isNull(); }
+    /// Waits for a running worker (closing the window).
+    void waitForWorker();
+
+Q_SIGNALS:
+    void message(const QString &text);
+    /// An export that ran in the background ended; `error` empty when it worked.
+    void finished(const QString &what, const QString &error);
+
+private:
+    Figure liveFigure(FigureKind kind, std::unique_ptr<ArchitectureView> &copy) const;
+    bool refuseWhenBusy();
+
+    QWidget *m_window;
+    ParetoView *m_pareto;
+    ExitCurvesView *m_curves;
+    ArchitectureView *m_architecture;
+    std::function<QString()> m_studyPath;
+    std::function<qint64()> m_selected;
+    QPointer<QThread> m_worker;
+};
+
+} // namespace edanas::ui
