@@ -5,11 +5,21 @@
 
 #include <QCommandLineParser>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 
 namespace edanas::cli {
 
 namespace {
+
+std::atomic<bool> g_cancel{false};
+
+extern "C" void onExportInterrupt(int)
+{
+    g_cancel.store(true); // polled between batches: nothing is left behind
+    std::signal(SIGINT, SIG_DFL); // a second Ctrl-C ends at once
+}
 
 std::string pct(double v)
 {
@@ -21,6 +31,29 @@ std::string kib(std::uintmax_t bytes)
     return QString::number(double(bytes) / 1024.0, 'f', 1).toStdString() + " KiB";
 }
 
+void printFigures(const char *what, const deploy::FineTuneFigures &f)
+{
+    std::printf("    %-7s accuracy %s, average MACs %.3f M (paper %.3f M), shares", what, pct(f.accuracy).c_str(),
+                f.macsTrue / 1e6, f.macsPaper / 1e6);
+    for (double s : f.share)
+        std::printf(" %.3f", s);
+    std::printf(", accuracy per output");
+    for (double a : f.positionAccuracy)
+        std::printf(" %.2f", 100.0 * a);
+    std::printf("\n");
+}
+
+void printFineTune(const deploy::FineTuneResult &t)
+{
+    std::printf("  fine-tuned %d epoch(s) on %lld training images in %.1f s; loss per epoch", t.options.epochs,
+                static_cast<long long>(t.trainImages), t.trainSeconds);
+    for (double l : t.epochLoss)
+        std::printf(" %.4f", l);
+    std::printf("\n  on the study's %lld validation images:\n", static_cast<long long>(t.after.images));
+    printFigures("before", t.before);
+    printFigures("after", t.after);
+}
+
 void printExport(const deploy::ExportResult &r)
 {
     std::printf("candidate %lld%s: %s\n", static_cast<long long>(r.candidateId), r.edited ? " (edited)" : "",
@@ -28,6 +61,8 @@ void printExport(const deploy::ExportResult &r)
     std::printf("  %d exit(s), %s rule; average MACs %.3f M (paper %.3f M), static %.3f M, %.3f M parameters\n",
                 r.exits, space::exitRuleName(r.genome.rule).c_str(), r.macsTrue / 1e6, r.macsPaper / 1e6,
                 r.staticMacs / 1e6, r.params / 1e6);
+    if (r.fineTune)
+        printFineTune(*r.fineTune);
     for (const auto &f : r.files)
         std::printf("  wrote %s\n", f.c_str());
     if (r.onnxBytes)
@@ -36,12 +71,17 @@ void printExport(const deploy::ExportResult &r)
         std::printf("  not verified (--no-verify)\n");
         return;
     }
-    std::printf("  accuracy with the exit rule on  %-32s %9s %9s %9s\n", "images", "study", "LibTorch", "OpenCV");
+    std::printf("  accuracy with the exit rule on  %-32s %9s %9s %9s\n", "images", r.fineTune ? "profile" : "study",
+                "LibTorch", "OpenCV");
     for (const auto &a : r.accuracies)
         std::printf("                                  %-32s %9s %9s %9s\n",
                     (a.images + " (" + std::to_string(a.count) + ")").c_str(), pct(a.reference).c_str(),
                     pct(a.libtorch).c_str(), pct(a.opencv).c_str());
-    if (r.studyAccuracy >= 0)
+    if (r.studyAccuracy >= 0 && r.fineTune)
+        std::printf("  the study records %s; measured again its way %s before fine-tuning, %s after\n",
+                    pct(r.studyAccuracy).c_str(), pct(r.fineTune->before.accuracy).c_str(),
+                    pct(r.profileAccuracy).c_str());
+    else if (r.studyAccuracy >= 0)
         std::printf("  the study records %s; measured again its way %s\n", pct(r.studyAccuracy).c_str(),
                     pct(r.profileAccuracy).c_str());
     if (!r.agreement.empty()) {
@@ -61,7 +101,10 @@ int run(const QStringList &args)
         "and verification.json. The network is the one the study measured: the study's supernet with batch norm "
         "recalibrated for the candidate's backbone as the search did, batch norm then folded in. The checks run "
         "model.onnx with OpenCV on the whole test split and on the study's validation images: every output must "
-        "predict what LibTorch predicts, and the exit rule must give exactly the study's accuracy."));
+        "predict what LibTorch predicts, and the exit rule must give exactly the study's accuracy. With "
+        "--fine-tune the candidate's network is first trained further alone (all exits and the head together, "
+        "on the training part of the study's split) and the fine-tuned network is exported and checked against "
+        "its own profile."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
     const QCommandLineOption candidate(
@@ -91,7 +134,25 @@ int run(const QStringList &args)
         QStringLiteral("test-images"),
         QStringLiteral("Test images the checks compare every output on (0: the whole test split)."),
         QStringLiteral("n"), QStringLiteral("0"));
-    p.addOptions({candidate, out, noOnnx, noVerify, overwrite, supernetOpt, dataOpt, testImages, speed, speedImages});
+    const QCommandLineOption fineTune(
+        QStringLiteral("fine-tune"),
+        QStringLiteral("Fine-tune the candidate for this many epochs first (EDANAS-style: joint loss over its exits "
+                       "and head) and export the fine-tuned network."),
+        QStringLiteral("epochs"));
+    const QCommandLineOption fineTuneImages(
+        QStringLiteral("fine-tune-images"),
+        QStringLiteral("Training images per fine-tuning epoch, evenly spread (0: the whole training part)."),
+        QStringLiteral("n"), QStringLiteral("0"));
+    const QCommandLineOption lr(QStringLiteral("lr"), QStringLiteral("Peak learning rate of the fine-tuning."),
+                                QStringLiteral("x"), QString::number(deploy::FineTuneOptions{}.learningRate));
+    const QCommandLineOption fineTuneBatch(QStringLiteral("fine-tune-batch-size"),
+                                           QStringLiteral("Batch size of the fine-tuning."), QStringLiteral("n"),
+                                           QString::number(deploy::FineTuneOptions{}.batchSize));
+    const QCommandLineOption fineTuneSeed(QStringLiteral("fine-tune-seed"),
+                                          QStringLiteral("Seed of the fine-tuning (order, augmentation, dropout)."),
+                                          QStringLiteral("n"), QString::number(deploy::FineTuneOptions{}.seed));
+    p.addOptions({candidate, out, noOnnx, noVerify, overwrite, supernetOpt, dataOpt, testImages, speed, speedImages,
+                  fineTune, fineTuneImages, lr, fineTuneBatch, fineTuneSeed});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         throw UsageError("expected one study file");
@@ -119,6 +180,34 @@ int run(const QStringList &args)
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
     };
+    if (p.isSet(fineTune)) {
+        deploy::FineTuneOptions o;
+        o.epochs = intValue(p, fineTune, 1, 10000);
+        o.trainImages = intValue(p, fineTuneImages, 0, 100000000);
+        o.learningRate = doubleValue(p, lr, 1e-9, 10.0);
+        o.batchSize = intValue(p, fineTuneBatch, 2, 100000);
+        o.seed = std::uint64_t(intValue(p, fineTuneSeed, 0, 2147483647));
+        request.fineTune = o;
+        // a line every 20 batches and at the end of each epoch
+        request.fineTuneProgress = [](const deploy::FineTuneProgress &f) {
+            if (f.batch % 20 != 0 && f.batch != f.batches)
+                return;
+            std::printf("  epoch %d/%d  batch %lld/%lld  loss %.4f (epoch mean %.4f)  lr %.5f  %.0f images/s  "
+                        "%.0f s left\n",
+                        f.epoch, f.epochs, static_cast<long long>(f.batch), static_cast<long long>(f.batches), f.loss,
+                        f.epochLoss, f.learningRate, f.imagesPerSecond, f.secondsLeft);
+            std::fflush(stdout);
+        };
+    } else if (p.isSet(fineTuneImages) || p.isSet(lr) || p.isSet(fineTuneBatch) || p.isSet(fineTuneSeed)) {
+        throw UsageError("--fine-tune-images, --lr, --fine-tune-batch-size and --fine-tune-seed need --fine-tune");
+    }
+    g_cancel.store(false);
+    request.cancel = &g_cancel;
+    std::signal(SIGINT, onExportInterrupt);
+    struct RestoreSignal
+    {
+        ~RestoreSignal() { std::signal(SIGINT, SIG_DFL); }
+    } restore;
 
     try {
         const auto r = deploy::exportModel(request);
@@ -127,7 +216,12 @@ int run(const QStringList &args)
         printExport(e.result);
         std::fprintf(stderr, "edanas: %s\n", e.what());
         return Failed;
+    } catch (const deploy::ExportCancelled &) {
+        std::fprintf(stderr, "edanas: interrupted; nothing was written\n");
+        return Interrupted;
     }
+    if (p.isSet(speed) && request.fineTune)
+        std::printf("note: --speed times the study's network (not fine-tuned); its exit shares differ\n");
     if (p.isSet(speed)) {
         deploy::SpeedRequest s;
         static_cast<deploy::CandidateSource &>(s) = request;

@@ -82,3 +82,31 @@ supernet::StaticEenn extractNetwork(PreparedCandidate &candidate, const space::G
                                     bool recalibrated = false);
 
 } // namespace edanas::deploy
+
+namespace edanas::deploy {
+
+/// A candidate's network after fine-tuning (finetune.h): in evaluation mode, batch norm
+/// folded in, with its exit profile on the evaluator's validation images.
+struct FineTunedNetwork
+{
+    supernet::StaticEenn net{nullptr};
+    std::shared_ptr<const eenn::ExitProfile> profile;
+    FineTuneResult result;
+};
+
+/// The training images fine-tuning uses: `count` spread evenly over the evaluator's
+/// training part (all of it for 0), never a validation or test image.
+std::vector<std::int64_t> fineTuneImages(const PreparedCandidate &candidate, std::int64_t count);
+
+/// Fine-tunes the candidate's network (candidate.genome) as finetune.h describes, with
+/// progress per batch and cancellation through `steps` (ExportCancelled). `seen`, when
+/// given, receives the index of every training image of every batch, in order.
+FineTunedNetwork fineTuneNetwork(PreparedCandidate &candidate, const FineTuneOptions &options, const Steps &steps,
+                                 const std::function<void(const FineTuneProgress &)> &onProgress,
+                                 std::vector<std::int64_t> *seen = nullptr);
+
+/// `genome`'s exit configuration evaluated on `profile` (a backbone's profile, or a
+/// network's own: eenn::buildProfile), with every output's own accuracy.
+FineTuneFigures figuresOf(const eenn::ExitProfile &profile, const space::Genome &genome);
+
+} // namespace edanas::deploy

@@ -389,6 +389,8 @@ QJsonObject verificationJson(const ExportResult &r)
         {"study_accuracy", r.studyAccuracy >= 0 ? QJsonValue(r.studyAccuracy) : QJsonValue()},
         {"profile_accuracy", r.profileAccuracy},
         {"final_front_accuracy", r.finalFrontAccuracy ? QJsonValue(*r.finalFrontAccuracy) : QJsonValue()},
+        {"fine_tuned", r.fineTune.has_value()},
+        {"fine_tuned_before_accuracy", r.fineTune ? QJsonValue(r.fineTune->before.accuracy) : QJsonValue()},
         {"accuracy", sets},
         {"agreement_test_split", outputs},
         {"what",
@@ -398,6 +400,46 @@ QJsonObject verificationJson(const ExportResult &r)
          "images), against the study's figure (profile: measured now the way the search measures)"},
         {"threads", threadCount()},
         {"seconds", r.seconds}};
+}
+
+QJsonObject figuresJson(const FineTuneFigures &f)
+{
+    return QJsonObject{{"validation_images", double(f.images)},
+                       {"accuracy", f.accuracy},
+                       {"macs_true", f.macsTrue},
+                       {"macs_paper", f.macsPaper},
+                       {"share", doubles(f.share)},
+                       {"exit_accuracy", doubles(f.exitAccuracy)},
+                       {"output_accuracy", doubles(f.positionAccuracy)}};
+}
+
+/// What model.json (and the ONNX metadata) say about a fine-tuning.
+QJsonObject fineTuneJson(const FineTuneResult &t)
+{
+    const auto &o = t.options;
+    return QJsonObject{
+        {"what", "EDANAS-style training of this network alone: backbone, exits and head together, loss = "
+                 "cross-entropy of the final head + exit_weight x cross-entropy of each exit (+ NACHOS confidence "
+                 "binary cross-entropy), SGD with Nesterov momentum, cosine learning rate over all epochs, the "
+                 "supernet training's augmentation, on the training part of the study's split (no validation or "
+                 "test image); before: the study's network measured the study's way; after: the fine-tuned "
+                 "network (batch norm folded) on the same validation images"},
+        {"options", QJsonObject{{"epochs", o.epochs},
+                                {"learning_rate", o.learningRate},
+                                {"momentum", o.momentum},
+                                {"weight_decay", o.weightDecay},
+                                {"batch_size", o.batchSize},
+                                {"train_images_asked", double(o.trainImages)},
+                                {"exit_weight", o.exitWeight},
+                                {"augment", o.augment},
+                                {"seed", QString::number(o.seed)}}},
+        {"train_images", double(t.trainImages)},
+        {"batches_per_epoch", double(t.batchesPerEpoch)},
+        {"epoch_loss", doubles(t.epochLoss)},
+        {"before", figuresJson(t.before)},
+        {"after", figuresJson(t.after)},
+        {"train_seconds", t.trainSeconds},
+    };
 }
 
 } // namespace
@@ -429,11 +471,20 @@ ExportResult exportModel(const ExportRequest &request)
         if (!p.edited && p.finalFront)
             r.finalFrontAccuracy = p.finalFront->first;
 
+        // Fine-tuning first, when asked: the network exported and its reference figures
+        // are then the fine-tuned ones (the study's measurement is its `before`).
+        std::optional<FineTunedNetwork> tuned;
+        if (request.fineTune) {
+            tuned.emplace(fineTuneNetwork(p, *request.fineTune, steps, request.fineTuneProgress));
+            r.fineTune = tuned->result;
+        }
+
         // The study's measurement, again: recalibration, profile, exit rule.
-        steps.say("recalibrating batch norm and profiling candidate " + std::to_string(p.candidateId) + " on "
-                  + std::to_string(p.evaluator->validationIndices().size()) + " validation images");
         eenn::EvaluationTiming timing;
-        const auto profile = p.evaluator->profile(genome, &timing);
+        if (!tuned)
+            steps.say("recalibrating batch norm and profiling candidate " + std::to_string(p.candidateId) + " on "
+                      + std::to_string(p.evaluator->validationIndices().size()) + " validation images");
+        const auto profile = tuned ? tuned->profile : p.evaluator->profile(genome, &timing);
         const auto evaluation = eenn::evaluate(*profile, eenn::configFromGenome(*profile, genome));
         const auto alone = eenn::evaluate(*profile, {{}, genome.rule, {}});
         r.profileAccuracy = evaluation.accuracy;
@@ -444,7 +495,7 @@ ExportResult exportModel(const ExportRequest &request)
         r.params = double(costs.params);
         steps.check();
 
-        auto net = extractNetwork(p, genome, /*fuse=*/true, /*recalibrated=*/!timing.cached);
+        auto net = tuned ? tuned->net : extractNetwork(p, genome, /*fuse=*/true, /*recalibrated=*/!timing.cached);
         const auto &arch = net->architecture();
         r.outputs = onnxOutputNames(r.exits);
         const auto exits = exitsJson(genome, arch, costs, r.outputs);
@@ -464,7 +515,7 @@ ExportResult exportModel(const ExportRequest &request)
         if (request.onnx) {
             rewritten.push_back(kModelOnnx);
             steps.say("writing " + out.file(kModelOnnx).string());
-            const std::vector<std::pair<std::string, std::string>> metadata{
+            std::vector<std::pair<std::string, std::string>> metadata{
                 {"edanas.exits", QJsonDocument(exits).toJson(QJsonDocument::Compact).toStdString()},
                 {"edanas.input", QJsonDocument(input).toJson(QJsonDocument::Compact).toStdString()},
                 {"edanas.genome", genome.toJson()},
@@ -474,6 +525,10 @@ ExportResult exportModel(const ExportRequest &request)
                 {"edanas.checkpoint_hash", p.checkpointHash},
                 {"edanas.dataset_hash", p.datasetHash},
             };
+            if (tuned)
+                metadata.push_back({"edanas.fine_tuned", QJsonDocument(fineTuneJson(tuned->result))
+                                                              .toJson(QJsonDocument::Compact)
+                                                              .toStdString()});
             writeOnnx(*net, out.file(kModelOnnx).string(), metadata,
                       "Early-exit network " + genome.summary() + " exported by edanas " + kVersion
                           + ". Outputs: the logits of every exit in order, then final_logits; the exit rule is in "
@@ -504,7 +559,9 @@ ExportResult exportModel(const ExportRequest &request)
                           + " validation images");
                 const auto fin = runImages(*net, runner.get(), ds.train, final.validationIndices(), pp,
                                            request.batchSize, true, false, steps);
-                r.accuracies.push_back(accuracyOf("validation (final front)", fin, *r.finalFrontAccuracy, cv));
+                // (the study's figure is the network before fine-tuning: nothing to compare with then)
+                r.accuracies.push_back(
+                    accuracyOf("validation (final front)", fin, tuned ? -1.0 : *r.finalFrontAccuracy, cv));
             }
             if (ds.test.size() > 0) {
                 std::vector<std::int64_t> all(std::size_t(ds.test.size()));
@@ -527,9 +584,10 @@ ExportResult exportModel(const ExportRequest &request)
             r.verified = true;
 
             // What must hold.
-            if (!p.edited && r.profileAccuracy != p.record.accuracy)
+            const double studyWay = tuned ? tuned->result.before.accuracy : r.profileAccuracy;
+            if (!p.edited && studyWay != p.record.accuracy)
                 r.problems.push_back("measured again the study's way, candidate " + std::to_string(p.candidateId)
-                                     + " has " + percent(r.profileAccuracy) + ", the study records "
+                                     + " has " + percent(studyWay) + ", the study records "
                                      + percent(p.record.accuracy)
                                      + " (is the supernet, the data set or the program another?)");
             for (const auto &a : r.agreement)
@@ -540,12 +598,13 @@ ExportResult exportModel(const ExportRequest &request)
             for (const auto &s : r.accuracies) {
                 if (s.reference < 0)
                     continue;
+                const std::string reference = tuned ? ", the fine-tuned network's profile " : ", the study ";
                 if (s.libtorch != s.reference)
                     r.problems.push_back(s.images + ": LibTorch's early exit gives " + percent(s.libtorch)
-                                         + ", the study " + percent(s.reference));
+                                         + reference + percent(s.reference));
                 if (cv && s.opencv != s.reference)
                     r.problems.push_back(s.images + ": the exit rule on OpenCV's outputs gives " + percent(s.opencv)
-                                         + ", the study " + percent(s.reference));
+                                         + reference + percent(s.reference));
                 if (cv && s.decisionDisagreements > 0)
                     r.problems.push_back(s.images + ": " + std::to_string(s.decisionDisagreements)
                                          + " images leave at another exit or with another class in OpenCV");
@@ -621,10 +680,14 @@ ExportResult exportModel(const ExportRequest &request)
                          {"dataset_hash", QString::fromStdString(p.datasetHash)},
                          {"search_config", jsonValue(p.info.configJson)},
                          {"batch_norm", QString::fromStdString(
-                                            "recalibrated on " + std::to_string(p.config.recalibrationImages)
-                                            + " training images as the search did, then folded into the "
-                                              "convolutions")}}},
+                                            tuned ? "recalibrated on " + std::to_string(p.config.recalibrationImages)
+                                                        + " training images as the search did, trained further by "
+                                                          "the fine-tuning, then folded into the convolutions"
+                                                  : "recalibrated on " + std::to_string(p.config.recalibrationImages)
+                                                        + " training images as the search did, then folded into "
+                                                          "the convolutions")}}},
             {"figures", figures},
+            {"fine_tuning", tuned ? QJsonValue(fineTuneJson(tuned->result)) : QJsonValue()},
         };
         steps.say("writing " + out.file(kModelJson).string());
         writeText(out.file(kModelJson), QJsonDocument(model).toJson(QJsonDocument::Indented).toStdString());

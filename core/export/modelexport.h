@@ -5,6 +5,7 @@
 // a measurement of its real early-exit speed. No LibTorch here: the Studio's widgets
 // and the command line call this from plain C++ (the Studio from a worker thread).
 
+#include "finetune.h"
 #include "space/genome.h"
 
 #include <atomic>
@@ -45,6 +46,11 @@ struct ExportRequest : CandidateSource
     /// Test images the outputs are compared on, evenly spread; 0: the whole test split
     /// (OpenCV runs small networks at a few hundred images a second on two cores).
     std::int64_t testImages = 0;
+    /// Fine-tune the candidate first (finetune.h) and export the fine-tuned network:
+    /// the checks then compare with the fine-tuned profile's accuracy, and model.json
+    /// records the fine-tuning (options, figures before and after, losses).
+    std::optional<FineTuneOptions> fineTune;
+    std::function<void(const FineTuneProgress &)> fineTuneProgress; ///< per batch, calling thread
 };
 
 /// One network output compared between OpenCV (running model.onnx) and LibTorch
@@ -91,6 +97,9 @@ struct ExportResult
     bool passed = false;            ///< ... and every one held
     std::vector<std::string> problems; ///< what did not hold
     std::uintmax_t onnxBytes = 0, torchBytes = 0;
+    /// With ExportRequest::fineTune: what the fine-tuning did; profileAccuracy,
+    /// macsTrue/macsPaper and the validation reference are then the fine-tuned network's.
+    std::optional<FineTuneResult> fineTune;
     double seconds = 0.0;
 };
 
@@ -169,5 +178,18 @@ struct SpeedResult
 /// Measures a candidate's speed as described above. Throws as exportModel does for bad
 /// input, ExportCancelled when cancelled.
 SpeedResult measureSpeed(const SpeedRequest &request);
+
+struct FineTuneRequest : CandidateSource
+{
+    FineTuneOptions options;
+    std::function<void(const FineTuneProgress &)> onProgress; ///< per batch, calling thread
+};
+
+/// Fine-tunes a study's candidate (or the variant `genome`) as finetune.h describes and
+/// measures it before and after, writing nothing (the study is opened read-only).
+/// Throws as exportModel does for bad input, std::invalid_argument for bad options
+/// (epochs < 1, batch < 2, fewer training images than one batch), ExportCancelled when
+/// cancelled (`cancel` is polled between batches).
+FineTuneResult fineTune(const FineTuneRequest &request);
 
 } // namespace edanas::deploy

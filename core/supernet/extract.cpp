@@ -82,7 +82,7 @@ SubnetOutput StaticEennImpl::forward(const torch::Tensor &x)
             ++nextExit;
         }
     }
-    out.final = headForward(h, m_head, training, 0.1, 0.0);
+    out.final = headForward(h, m_head, training, 0.1, training ? m_dropout : 0.0);
     return out;
 }
 

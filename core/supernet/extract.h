@@ -42,6 +42,10 @@ public:
     void fuseBatchNorm();
     bool fused() const { return m_fused; }
 
+    /// Dropout before the final classifier in training mode (as the supernet's training
+    /// uses); none in evaluation mode. Default 0.
+    void setDropout(double p) { m_dropout = p; }
+
     // The tensors, for exporters; batch norm is folded in when fused().
     const torch::Tensor &stemWeight() const { return m_stem; }
     const torch::Tensor &stemBias() const { return m_stemBias; }
@@ -64,6 +68,7 @@ private:
     HeadTensors m_head;
     std::vector<ExitTensors> m_exits;
     bool m_fused = false;
+    double m_dropout = 0.0;
 };
 TORCH_MODULE(StaticEenn);
 

@@ -5,6 +5,7 @@
 #include "data/batchloader.h"
 #include "data/dataset.h"
 #include "data/split.h"
+#include "loss.h"
 #include "recalibrate.h"
 #include "supernet.h"
 
@@ -113,32 +114,11 @@ std::vector<Position> trainPositions(const space::SearchSpace &s, const space::G
     return out;
 }
 
-// Loss of one subnet's outputs: cross-entropy of the head and each exit (weighted),
-// plus distillation toward the teacher's probabilities and, for NACHOS exits, a
-// binary cross-entropy teaching the confidence output whether the exit is right.
+// Loss of one subnet's outputs (loss.h), with the training's weights.
 torch::Tensor subnetLoss(const SubnetOutput &out, const torch::Tensor &labels, const torch::Tensor &teacher,
                          const TrainConfig &cfg, const space::SearchSpace &space)
 {
-    const int classes = space.classes;
-    auto term = [&](const torch::Tensor &logits, double weight) {
-        auto cls = logits.narrow(1, 0, classes);
-        auto loss = torch::nn::functional::cross_entropy(cls, labels);
-        if (teacher.defined() && cfg.distillWeight > 0) {
-            auto kd = torch::nn::functional::kl_div(
-                torch::log_softmax(cls, 1), teacher,
-                torch::nn::functional::KLDivFuncOptions().reduction(torch::kBatchMean));
-            loss = loss + cfg.distillWeight * kd;
-        }
-        if (logits.size(1) == classes + 1) {
-            auto right = (cls.argmax(1) == labels).to(torch::kFloat32);
-            loss = loss + torch::nn::functional::binary_cross_entropy_with_logits(logits.select(1, classes), right);
-        }
-        return weight * loss;
-    };
-    auto loss = term(out.final, 1.0);
-    for (const auto &e : out.exits)
-        loss = loss + term(e, cfg.exitWeight);
-    return loss;
+    return jointExitLoss(out, labels, space.classes, cfg.exitWeight, teacher, cfg.distillWeight);
 }
 
 } // namespace

@@ -241,6 +241,26 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("--out is required"));
         r = run({"export-model", study, "--out", out, "--candidate", "x"});
         QCOMPARE(r.code, 2);
+
+        // fine-tuned first: progress, the figures before and after, the same checks
+        const QString tuned = m_dir.path() + "/tuned";
+        r = run({"export-model", study, "--out", tuned, "--fine-tune", "2", "--fine-tune-batch-size", "8", "--lr",
+                 "0.005"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("epoch 2/2  batch"), qPrintable(r.out));
+        QVERIFY(r.out.contains("fine-tuned 2 epoch(s)"));
+        QVERIFY(r.out.contains("before  accuracy") && r.out.contains("after   accuracy"));
+        QVERIFY(r.out.contains("verification passed"));
+        QFile tunedJson(tuned + "/model.json");
+        QVERIFY(tunedJson.open(QIODevice::ReadOnly));
+        const auto tunedModel = QJsonDocument::fromJson(tunedJson.readAll()).object();
+        QCOMPARE(tunedModel.value("fine_tuning").toObject().value("options").toObject().value("epochs").toInt(), 2);
+        r = run({"export-model", study, "--out", m_dir.path() + "/m3", "--lr", "0.1"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("need --fine-tune"));
+        r = run({"export-model", study, "--out", m_dir.path() + "/m3", "--fine-tune", "0"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(!QFile::exists(m_dir.path() + "/m3"));
     }
 
     void ctrlCKeepsTheLastEpochAndResumes()

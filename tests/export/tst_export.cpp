@@ -5,6 +5,8 @@
 // accuracy, and the LibTorch archive must read back into the same network. Bad input
 // gets one message naming the file, and nothing the user had is overwritten.
 #include "data/batchloader.h"
+#include "eenn/profiler.h"
+#include "supernet/loss.h"
 #include "export/candidate.h"
 #include "export/eennarchive.h"
 #include "export/modelexport.h"
@@ -24,7 +26,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 using namespace edanas;
 
@@ -479,6 +483,225 @@ private Q_SLOTS:
               }())).toJson(QJsonDocument::Compact).constData());
         QVERIFY(pools > 0); // the exits' max-pools are in the graph too
         QVERIFY(deploy::checkOnnxFile(path("nachos/model.onnx")).empty());
+    }
+
+    void fineTuningTrainsTheCandidateAlone()
+    {
+        // two epochs on 640 images of the training part: the candidate's network alone,
+        // its exits and head together
+        deploy::CandidateSource source;
+        source.studyPath = m_study;
+        source.candidateId = m_candidate.id;
+        auto p = deploy::prepareCandidate(source, deploy::Steps(source));
+        deploy::FineTuneOptions o;
+        o.epochs = 2;
+        o.trainImages = 640;
+        o.batchSize = 32;
+        std::vector<std::int64_t> seen;
+        std::vector<deploy::FineTuneProgress> progress;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto f = deploy::fineTuneNetwork(p, o, deploy::Steps(source),
+                                         [&](const deploy::FineTuneProgress &x) { progress.push_back(x); }, &seen);
+        const auto &r = f.result;
+        qInfo("fine-tuning: %.1f s (training %.1f s), %lld images, %lld batches; loss first %.4f last %.4f, epoch "
+              "%.4f; accuracy before %.4f after %.4f; MACs before %.0f after %.0f",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), r.trainSeconds,
+              static_cast<long long>(r.trainImages), static_cast<long long>(r.batchesPerEpoch), r.batchLoss.front(),
+              r.batchLoss.back(), r.epochLoss.front(), r.before.accuracy, r.after.accuracy, r.before.macsTrue,
+              r.after.macsTrue);
+
+        // progress: every batch, in order, on this thread
+        QCOMPARE(r.trainImages, o.trainImages);
+        QCOMPARE(r.batchesPerEpoch, o.trainImages / o.batchSize);
+        QCOMPARE(std::int64_t(progress.size()), r.batchesPerEpoch * o.epochs);
+        for (std::size_t i = 0; i < progress.size(); ++i) {
+            QCOMPARE(progress[i].batch, std::int64_t(i) % r.batchesPerEpoch + 1);
+            QCOMPARE(progress[i].epoch, int(std::int64_t(i) / r.batchesPerEpoch) + 1);
+            QCOMPARE(progress[i].epochs, o.epochs);
+            QCOMPARE(progress[i].loss, r.batchLoss[i]);
+        }
+        // finite losses (each batch's: augmentation and dropout make them noisy)
+        QCOMPARE(r.batchLoss.size(), progress.size());
+        for (double l : r.batchLoss)
+            QVERIFY(std::isfinite(l) && l > 0);
+        QCOMPARE(r.epochLoss.size(), std::size_t(o.epochs));
+        qInfo("loss per epoch %.4f, %.4f", r.epochLoss[0], r.epochLoss[1]);
+
+        // only training images, never a validation one (the test split is another image set)
+        QCOMPARE(std::int64_t(seen.size()), r.batchesPerEpoch * o.batchSize * o.epochs);
+        std::vector<std::int64_t> train = p.evaluator->trainIndices(), used = seen, validation;
+        std::sort(train.begin(), train.end());
+        std::sort(used.begin(), used.end());
+        for (std::size_t i = 0; i < used.size(); i += std::size_t(o.epochs)) // each image once per epoch
+            QCOMPARE(used[i + std::size_t(o.epochs) - 1], used[i]);
+        used.erase(std::unique(used.begin(), used.end()), used.end());
+        QCOMPARE(std::int64_t(used.size()), o.trainImages);
+        QVERIFY(std::includes(train.begin(), train.end(), used.begin(), used.end()));
+        eenn::ProfileEvaluator whole(p.evaluator->net(), *m_data, p.checkpoint.mean, p.checkpoint.std,
+                                     p.config.evaluatorOptions(0)); // the whole validation split
+        validation = whole.validationIndices();
+        std::sort(validation.begin(), validation.end());
+        QCOMPARE(validation.size(), std::size_t(6000));
+        std::vector<std::int64_t> both;
+        std::set_intersection(used.begin(), used.end(), validation.begin(), validation.end(), std::back_inserter(both));
+        QVERIFY(both.empty());
+
+        // before: the study's figures exactly
+        QCOMPARE(r.before.images, std::int64_t(300));
+        QCOMPARE(r.before.accuracy, m_candidate.accuracy);
+        QCOMPARE(r.before.macsTrue, m_candidate.macsTrue);
+        QCOMPARE(r.before.macsPaper, m_candidate.macsPaper);
+        QCOMPARE(r.before.share.size(), m_genome.exits.size() + 1);
+        QCOMPARE(r.before.positionAccuracy.size(), m_genome.exits.size() + 1);
+
+        // after: the fine-tuned network's real early exit on the same images, exactly
+        QVERIFY(f.net->fused());
+        QCOMPARE(r.after.images, std::int64_t(300));
+        const auto &val = p.evaluator->validationIndices();
+        const auto x = data::makeImages(m_data->train, val.data(), val.size(), p.preprocess());
+        std::vector<std::int64_t> labels;
+        for (auto i : val)
+            labels.push_back(m_data->train.labels[std::size_t(i)]);
+        torch::Tensor predictions, exitIndex;
+        {
+            c10::InferenceMode guard;
+            const auto out = f.net->infer(x);
+            predictions = out.predictions;
+            exitIndex = out.exitIndex;
+        }
+        const double right = predictions.eq(torch::tensor(labels)).sum().item<double>();
+        QCOMPARE(r.after.accuracy, right / 300.0);
+        const auto counts = torch::bincount(exitIndex, {}, std::int64_t(m_genome.exits.size() + 1));
+        for (std::size_t e = 0; e <= m_genome.exits.size(); ++e)
+            QCOMPARE(std::int64_t(std::llround(r.after.share[e] * 300.0)), counts[std::int64_t(e)].item<std::int64_t>());
+        // and the network changed: another network than the study's
+        QVERIFY(r.after.accuracy != r.before.accuracy || r.after.share != r.before.share
+                || r.after.positionAccuracy != r.before.positionAccuracy);
+
+        // the study's network, extracted again (the supernet is untouched)
+        auto plain = deploy::extractNetwork(p, m_genome, /*fuse=*/false);
+
+        // it trained: on the images it was trained on (evaluation mode, no augmentation),
+        // the joint loss over the exits and the head fell
+        {
+            const auto once = deploy::fineTuneImages(p, o.trainImages);
+            const auto xs = data::makeImages(m_data->train, once.data(), once.size(), p.preprocess());
+            std::vector<std::int64_t> ls;
+            for (auto i : once)
+                ls.push_back(m_data->train.labels[std::size_t(i)]);
+            const auto lt = torch::tensor(ls);
+            c10::InferenceMode guard;
+            const int classes = p.space().classes;
+            const double lossBefore = supernet::jointExitLoss(plain->forward(xs), lt, classes, 1.0).item<double>();
+            const double lossAfter = supernet::jointExitLoss(f.net->forward(xs), lt, classes, 1.0).item<double>();
+            const double n = double(ls.size());
+            qInfo("on the %zu training images used: joint loss %.4f -> %.4f, early-exit accuracy %.4f -> %.4f",
+                  ls.size(), lossBefore, lossAfter, plain->infer(xs).predictions.eq(lt).sum().item<double>() / n,
+                  f.net->infer(xs).predictions.eq(lt).sum().item<double>() / n);
+            QVERIFY(std::isfinite(lossAfter));
+            QVERIFY(lossAfter < lossBefore - 0.02);
+        }
+
+        // the shared profile code: the study's network, extracted, profiles as the supernet did
+        data::Preprocess pp;
+        pp.mean = p.evaluator->mean();
+        pp.std = p.evaluator->std();
+        const auto own = eenn::buildProfile(*plain, p.space(), m_data->train, val, pp);
+        const auto study = p.evaluator->profile(m_genome);
+        const auto config = eenn::configFromGenome(*study, m_genome);
+        for (std::size_t e = 0; e <= m_genome.exits.size(); ++e) {
+            const int q = e < m_genome.exits.size() ? config.exits[e] : study->positions - 1;
+            QCOMPARE(own.backboneMacs[std::size_t(e)], study->backboneMacs[std::size_t(q)]);
+            QCOMPARE(own.exitMacs[std::size_t(e)], study->exitMacs[std::size_t(q)]);
+            for (int sample = 0; sample < 300; ++sample) {
+                QCOMPARE(own.predicted[own.at(sample, int(e))], study->predicted[study->at(sample, q)]);
+                QCOMPARE(own.correct[own.at(sample, int(e))], study->correct[study->at(sample, q)]);
+            }
+        }
+        const auto fromOwn = deploy::figuresOf(own, m_genome);
+        QCOMPARE(fromOwn.accuracy, m_candidate.accuracy);
+        QCOMPARE(fromOwn.share, r.before.share);
+        QCOMPARE(fromOwn.positionAccuracy, r.before.positionAccuracy);
+    }
+
+    void fineTunedExportVerifies()
+    {
+        // a short fine-tuning (500 images), exported: ONNX and LibTorch agree with the
+        // fine-tuned network's profile exactly; model.json tells what was done
+        auto r = request("tuned");
+        deploy::FineTuneOptions o;
+        o.trainImages = 500;
+        o.batchSize = 50;
+        o.seed = 11;
+        r.fineTune = o;
+        r.testImages = 500;
+        std::int64_t batches = 0;
+        r.fineTuneProgress = [&](const deploy::FineTuneProgress &) { ++batches; };
+        deploy::ExportResult e;
+        try {
+            e = deploy::exportModel(r);
+        } catch (const deploy::VerificationFailed &f) {
+            QFAIL(f.what());
+        }
+        QVERIFY(e.passed);
+        QVERIFY(e.fineTune.has_value());
+        const auto &t = *e.fineTune;
+        qInfo("fine-tuned export: %.1f s; accuracy before %.4f after %.4f", e.seconds, t.before.accuracy,
+              t.after.accuracy);
+        QCOMPARE(batches, std::int64_t(10));
+        QCOMPARE(t.before.accuracy, m_candidate.accuracy);
+        QCOMPARE(e.studyAccuracy, m_candidate.accuracy);
+        QCOMPARE(e.profileAccuracy, t.after.accuracy);
+        QCOMPARE(e.macsTrue, t.after.macsTrue);
+        QCOMPARE(e.accuracies[0].images, std::string("validation (study)"));
+        QCOMPARE(e.accuracies[0].reference, t.after.accuracy);
+        QCOMPARE(e.accuracies[0].libtorch, t.after.accuracy);
+        QCOMPARE(e.accuracies[0].opencv, t.after.accuracy);
+        QCOMPARE(e.accuracies[0].decisionDisagreements, std::int64_t(0));
+        QCOMPARE(e.accuracies[1].reference, -1.0); // the final front's figure is the study's network's
+        for (const auto &a : e.agreement)
+            QCOMPARE(a.argmaxDisagreements, std::int64_t(0));
+        const auto m = readJson(QString::fromStdString(path("tuned/model.json")));
+        const auto ft = m.value("fine_tuning").toObject();
+        QCOMPARE(ft.value("options").toObject().value("train_images_asked").toDouble(), 500.0);
+        QCOMPARE(ft.value("options").toObject().value("seed").toString(), QStringLiteral("11"));
+        QCOMPARE(ft.value("before").toObject().value("accuracy").toDouble(), m_candidate.accuracy);
+        QCOMPARE(ft.value("after").toObject().value("accuracy").toDouble(), t.after.accuracy);
+        QCOMPARE(ft.value("epoch_loss").toArray().size(), 1);
+        QCOMPARE(m.value("figures").toObject().value("accuracy").toDouble(), t.after.accuracy);
+        QVERIFY(readJson(QString::fromStdString(path("tuned/verification.json"))).value("fine_tuned").toBool());
+        // the archive holds the fine-tuned network
+        auto loaded = deploy::loadEennArchive(path("tuned/model.pt"));
+        QVERIFY(loaded->fused());
+
+        // the same options, the same result (fineTune alone writes nothing)
+        deploy::FineTuneRequest again;
+        static_cast<deploy::CandidateSource &>(again) = r;
+        again.options = o;
+        const auto t2 = deploy::fineTune(again);
+        QCOMPARE(t2.batchLoss, t.batchLoss);
+        QCOMPARE(t2.after.accuracy, t.after.accuracy);
+        QCOMPARE(t2.after.share, t.after.share);
+        QCOMPARE(t2.before.accuracy, t.before.accuracy);
+
+        // bad options: refused before anything is written
+        auto bad = request("tuned-bad");
+        bad.fineTune = deploy::FineTuneOptions{};
+        bad.fineTune->epochs = 0;
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, deploy::exportModel(bad));
+        QVERIFY(!QFile::exists(QString::fromStdString(path("tuned-bad"))));
+
+        // cancelled during the fine-tuning: nothing left behind
+        std::atomic<bool> cancel{false};
+        auto c = request("tuned-cancelled");
+        c.fineTune = o;
+        c.cancel = &cancel;
+        c.fineTuneProgress = [&](const deploy::FineTuneProgress &x) {
+            if (x.batch == 3)
+                cancel = true;
+        };
+        QVERIFY_THROWS_EXCEPTION(deploy::ExportCancelled, deploy::exportModel(c));
+        QVERIFY(!QFile::exists(QString::fromStdString(path("tuned-cancelled"))));
     }
 
     void badInputIsRefused()
