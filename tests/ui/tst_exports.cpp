@@ -228,6 +228,14 @@ void TestExports::commandLinePlot()
     QVERIFY(run({"study", "plot", m_study, "--out", png, "--size", "big"}, 2).contains(QLatin1String("--size")));
     const QString missing = out(QStringLiteral("missing.edanas"));
     QVERIFY(run({"study", "plot", missing, "--out", png}, 1).contains(missing));
+    // the report from the command line
+    const QString pdf = out(QStringLiteral("cli-report.pdf"));
+    run({"study", "report", m_study, "--out", pdf, "--no-speed", "--top", "1"}, 0);
+    QVERIFY(readAll(pdf).startsWith("%PDF-"));
+    QVERIFY(run({"study", "report", m_study, "--out", out(QStringLiteral("r.docx"))}, 2).contains(QLatin1String(".pdf")));
+    QVERIFY(run({"study", "report", m_study, "--out", pdf, "--candidates", "1,x"}, 2).contains(QLatin1String("--candidates")));
+    QVERIFY(run({"study", "report", m_study, "--out", out(QStringLiteral("r2.html")), "--candidates", "99999", "--no-speed"}, 1)
+                .contains(QLatin1String("99999")));
     QVERIFY(!QFile::exists(missing)); // nothing created where nothing was
 }
 
@@ -338,6 +346,43 @@ void TestExports::studioExportMenuAndActions()
     QCOMPARE(finished.first().at(1).toString(), QString());
     // the selected candidate comes first
     QVERIFY(QString::fromUtf8(readAll(html)).contains(QStringLiteral("<h2>Chosen candidates</h2>\n<h3>Candidate %1</h3>").arg(m_profiled)));
+
+    // the model of the selected candidate, exported and checked in a worker thread
+    finished.clear();
+    QSignalSpy messages(w.exports(), &ui::ExportController::message);
+    const QString modelDir = out(QStringLiteral("model"));
+    w.exports()->exportModelTo(m_profiled, modelDir, 300);
+    QVERIFY(w.exports()->isBusy());
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    for (const char *file : {"model.pt", "model.json", "model.onnx", "verification.json"})
+        QVERIFY2(QFile::exists(modelDir + QLatin1Char('/') + QLatin1String(file)), file);
+    QVERIFY(messages.size() >= 3); // progress lines reached the log
+    // again into the same folder: refused, the files stay as they were
+    const QByteArray json = readAll(modelDir + QStringLiteral("/model.json"));
+    finished.clear();
+    w.exports()->exportModelTo(m_profiled, modelDir, 300);
+    QVERIFY(finished.wait(180000));
+    QVERIFY(finished.first().at(1).toString().contains(modelDir));
+    QCOMPARE(readAll(modelDir + QStringLiteral("/model.json")), json);
+
+    // fine-tuned first: progress in the log, the figures before and after
+    finished.clear();
+    messages.clear();
+    deploy::FineTuneOptions tune;
+    tune.epochs = 1;
+    tune.trainImages = 512;
+    w.exports()->fineTuneAndExportTo(m_profiled, out(QStringLiteral("tuned")), tune, 300);
+    QVERIFY(finished.wait(240000));
+    QCOMPARE(finished.first().at(1).toString(), QString());
+    QVERIFY(QFile::exists(out(QStringLiteral("tuned/model.onnx"))));
+    bool sawProgress = false, sawFigures = false;
+    for (const auto &m : messages) {
+        sawProgress = sawProgress || m.first().toString().startsWith(QLatin1String("Fine-tuning: epoch 1 of 1"));
+        sawFigures = sawFigures || m.first().toString().contains(QLatin1String("fine-tuned on 512 training images"));
+    }
+    QVERIFY(sawProgress);
+    QVERIFY(sawFigures);
 
     // "fine-tune later" marks the candidate in the table
     ui::CandidateModel *model = w.candidateModel();

@@ -2,7 +2,7 @@
 // default data set with a tiny search: start it with the button, watch points arrive,
 // pause and resume, click a point and find it selected in the table, drag the MAC
 // ceiling on the plot and find the running search's constraints changed, close the
-// window mid-search, open the study read-only. The GUI thread's longest stall during a
+// window mid-search, open the study (flags written back). The GUI thread's longest stall during a
 // search is measured with a 10 ms timer and reported.
 #include "data/dataset.h"
 #include "mainwindow/mainwindow.h"
@@ -416,7 +416,7 @@ private Q_SLOTS:
         QVERIFY(evaluated.count() < 4 * 50);
     }
 
-    void opensAStudyReadOnly()
+    void opensAStudyAndKeepsTheUsersFlags()
     {
         // opens the study searchIsSteeredWithTheMouse finished (the functions run in order)
         QVERIFY2(!m_finishedStudy.isEmpty(), "run searchIsSteeredWithTheMouse first: its study is opened here");
@@ -438,10 +438,27 @@ private Q_SLOTS:
         QCOMPARE(w.paretoView()->hypervolumePlot()->graph(0)->dataCount(), 2);
         // the constraints the search ended with come back with it
         QVERIFY(std::isfinite(w.paretoView()->maxMacs()));
-        QVERIFY(w.windowTitle().contains(QStringLiteral("read-only")));
-        QFile after(m_finishedStudy);
-        QVERIFY(after.open(QIODevice::ReadOnly));
-        QCOMPARE(after.readAll(), before);
+        QVERIFY(!w.windowTitle().contains(QStringLiteral("read-only")));
+        {
+            QFile after(m_finishedStudy);
+            QVERIFY(after.open(QIODevice::ReadOnly));
+            QCOMPARE(after.readAll(), before); // opening alone writes nothing
+        }
+        // the user's note and "fine-tune later" mark are written back to the study
+        const qint64 id = w.candidateModel()->idAt(0);
+        w.candidateModel()->setNote(id, QStringLiteral("look at this one"));
+        w.candidateModel()->setFineTune(id, true);
+        auto flagsInFile = [&] {
+            const edanas::ui::StudyContents c = edanas::ui::readStudy(m_finishedStudy);
+            for (std::size_t i = 0; i < c.candidates.size(); ++i)
+                if (c.candidates[i].id == id)
+                    return c.flags[i];
+            return edanas::ui::CandidateFlags{};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(flagsInFile().fineTune, 10000);
+        QCOMPARE(flagsInFile().note, QStringLiteral("look at this one"));
+        w.candidateModel()->setFineTune(id, false);
+        QTRY_VERIFY_WITH_TIMEOUT(!flagsInFile().fineTune, 10000);
 
         const QString junk = m_dir.filePath(QStringLiteral("junk.edanas"));
         QFile j(junk);

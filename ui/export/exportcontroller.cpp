@@ -10,6 +10,8 @@
 #include "study/studyexport.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -279,9 +281,22 @@ void ExportController::exportReport()
         exportReportTo(path);
 }
 
-void ExportController::exportModelTo(qint64 candidate, const QString &dir)
+void ExportController::exportModelTo(qint64 candidate, const QString &dir, qint64 testImages)
 {
-    const QString what = tr("Model of candidate %1").arg(candidate);
+    runModelExport(candidate, dir, testImages, std::nullopt);
+}
+
+void ExportController::fineTuneAndExportTo(qint64 candidate, const QString &dir, const deploy::FineTuneOptions &options,
+                                           qint64 testImages)
+{
+    runModelExport(candidate, dir, testImages, options);
+}
+
+void ExportController::runModelExport(qint64 candidate, const QString &dir, qint64 testImages,
+                                      std::optional<deploy::FineTuneOptions> fineTune)
+{
+    const QString what = fineTune ? tr("Fine-tuned model of candidate %1").arg(candidate)
+                                  : tr("Model of candidate %1").arg(candidate);
     const QString study = m_studyPath();
     if (study.isEmpty() || candidate < 0) {
         Q_EMIT finished(what, study.isEmpty() ? tr("No study: open one or run a search")
@@ -294,12 +309,38 @@ void ExportController::exportModelTo(qint64 candidate, const QString &dir)
     request.studyPath = study.toStdString();
     request.candidateId = candidate;
     request.outDir = dir.toStdString();
+    request.testImages = testImages;
+    request.progress = [this](const std::string &line) {
+        const QString text = QString::fromStdString(line);
+        QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
+    };
     // the edited exits of the selected candidate, when the user changed them
     auto *editor = m_architecture->editor();
     if (editor->isActive() && editor->candidateId() == candidate && editor->isModified())
         request.genome = editor->variant();
-    Q_EMIT message(tr("Exporting %1 to %2 (extracting, writing LibTorch and ONNX, checking with OpenCV)...")
-                       .arg(request.genome ? tr("the edited variant of candidate %1").arg(candidate) : what, dir));
+    if (fineTune) {
+        request.fineTune = fineTune;
+        // every batch reports; the log gets a line every few seconds and at each epoch's end
+        auto last = std::make_shared<QElapsedTimer>();
+        last->start();
+        request.fineTuneProgress = [this, last](const deploy::FineTuneProgress &p) {
+            if (p.batch != p.batches && last->elapsed() < 3000)
+                return;
+            last->restart();
+            const QString text = tr("Fine-tuning: epoch %1 of %2, batch %3 of %4, loss %5 (epoch mean %6), %7 left")
+                                     .arg(p.epoch)
+                                     .arg(p.epochs)
+                                     .arg(p.batch)
+                                     .arg(p.batches)
+                                     .arg(p.loss, 0, 'f', 4)
+                                     .arg(p.epochLoss, 0, 'f', 4)
+                                     .arg(formatDuration(p.secondsLeft));
+            QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
+        };
+    }
+    Q_EMIT message(tr("Exporting %1 to %2 (%3extracting, writing LibTorch and ONNX, checking with OpenCV)...")
+                       .arg(request.genome ? tr("the edited variant of candidate %1").arg(candidate) : what, dir,
+                            fineTune ? tr("fine-tuning for %n epoch(s), ", nullptr, fineTune->epochs) : QString()));
     auto outcome = std::make_shared<QString>();
     auto summary = std::make_shared<QString>();
     m_worker = QThread::create([request, outcome, summary] {
@@ -313,6 +354,15 @@ void ExportController::exportModelTo(qint64 candidate, const QString &dir)
                              .arg(a.reference >= 0 ? QString::number(100 * a.reference, 'f', 2) : QStringLiteral("-"))
                              .arg(100 * a.libtorch, 0, 'f', 2)
                              .arg(a.opencv >= 0 ? QString::number(100 * a.opencv, 'f', 2) : QStringLiteral("-"));
+            if (r.fineTune) {
+                const auto &f = *r.fineTune;
+                lines.prepend(QStringLiteral("fine-tuned on %1 training images: accuracy %2 % -> %3 %, average MACs "
+                                             "%4 -> %5")
+                                  .arg(f.trainImages)
+                                  .arg(100 * f.before.accuracy, 0, 'f', 2)
+                                  .arg(100 * f.after.accuracy, 0, 'f', 2)
+                                  .arg(formatMacs(f.before.macsTrue), formatMacs(f.after.macsTrue)));
+            }
             *summary = lines.join(QStringLiteral("; "));
         } catch (const std::exception &e) {
             *outcome = QString::fromUtf8(e.what());
@@ -326,6 +376,54 @@ void ExportController::exportModelTo(qint64 candidate, const QString &dir)
         Q_EMIT finished(what, *outcome);
     });
     m_worker->start();
+}
+
+void ExportController::fineTuneAndExport(qint64 candidate)
+{
+    if (candidate < 0) {
+        QMessageBox::information(m_window, tr("Fine-tune and export"), tr("Select a candidate first."));
+        return;
+    }
+    QDialog dialog(m_window);
+    dialog.setWindowTitle(tr("Fine-tune candidate %1").arg(candidate));
+    auto *form = new QFormLayout(&dialog);
+    const deploy::FineTuneOptions defaults;
+    auto *epochs = new QSpinBox(&dialog);
+    epochs->setRange(1, 100);
+    epochs->setValue(defaults.epochs);
+    auto *images = new QSpinBox(&dialog);
+    images->setRange(0, 10000000);
+    images->setSpecialValueText(tr("all of the training part"));
+    images->setValue(int(defaults.trainImages));
+    auto *rate = new QDoubleSpinBox(&dialog);
+    rate->setDecimals(4);
+    rate->setRange(0.0001, 1.0);
+    rate->setSingleStep(0.001);
+    rate->setValue(defaults.learningRate);
+    form->addRow(tr("Epochs"), epochs);
+    form->addRow(tr("Training images"), images);
+    form->addRow(tr("Learning rate"), rate);
+    auto *note = new QLabel(tr("Trains this candidate alone (backbone, exits and head; joint loss over the exits), "
+                               "measures its exits again on the study's validation images, then exports it. "
+                               "The study is not changed."),
+                            &dialog);
+    note->setWordWrap(true);
+    form->addRow(note);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QString dir = QFileDialog::getExistingDirectory(
+        m_window, tr("Folder for the fine-tuned model of candidate %1").arg(candidate));
+    if (dir.isEmpty())
+        return;
+    deploy::FineTuneOptions options;
+    options.epochs = epochs->value();
+    options.trainImages = images->value();
+    options.learningRate = rate->value();
+    fineTuneAndExportTo(candidate, dir, options);
 }
 
 void ExportController::exportModel(qint64 candidate)

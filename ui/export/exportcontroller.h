@@ -3,6 +3,8 @@
 #include "figureexport.h"
 #include "studyfigures.h"
 
+#include "export/modelexport.h"
+
 #include <QObject>
 #include <QPointer>
 
@@ -55,9 +57,17 @@ public:
     void exportReport();
 
     /// Exports the deployable model of a candidate (LibTorch archive, JSON, ONNX,
-    /// checked with OpenCV) into `dir` in a worker thread; finished() follows.
-    void exportModelTo(qint64 candidate, const QString &dir);
+    /// checked with OpenCV on `testImages` test images, 0: all) into `dir` in a worker
+    /// thread, with progress lines as message(); finished() follows.
+    void exportModelTo(qint64 candidate, const QString &dir, qint64 testImages = 0);
     void exportModel(qint64 candidate);
+    /// As exportModelTo, after fine-tuning the candidate alone (EDANAS-style, joint loss
+    /// over its exits) and measuring its exits again; the log shows the progress and
+    /// the figures before and after. The study is not changed.
+    void fineTuneAndExportTo(qint64 candidate, const QString &dir, const deploy::FineTuneOptions &options,
+                             qint64 testImages = 0);
+    /// Asks for epochs, training images and learning rate, then a folder.
+    void fineTuneAndExport(qint64 candidate);
 
     bool isBusy() const { return !m_worker.isNull(); }
     /// Waits for a running worker (closing the window).
@@ -71,6 +81,8 @@ Q_SIGNALS:
 private:
     Figure liveFigure(FigureKind kind, std::unique_ptr<ArchitectureView> &copy) const;
     bool refuseWhenBusy();
+    void runModelExport(qint64 candidate, const QString &dir, qint64 testImages,
+                        std::optional<deploy::FineTuneOptions> fineTune);
 
     QWidget *m_window;
     ParetoView *m_pareto;

@@ -100,6 +100,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_exports->installContextMenu(m_exitCurves->sharesPlot(), FigureKind::ExitCurves);
     m_exports->installContextMenu(m_architecture, FigureKind::Architecture);
     connect(m_table, &CandidateTable::exportModelRequested, m_exports, &ExportController::exportModel);
+    connect(m_table, &CandidateTable::fineTuneRequested, m_exports, &ExportController::fineTuneAndExport);
     connect(m_table, &CandidateTable::reportRequested, this, [this](qint64 id) {
         selectCandidate(id);
         m_exports->exportReport();
@@ -792,7 +793,7 @@ void MainWindow::openStudy(const QString &path)
         return;
     }
     const int generation = ++m_studyLoadGeneration;
-    log(tr("Opening study %1 (read-only)").arg(path));
+    log(tr("Opening study %1").arg(path));
     statusBar()->showMessage(tr("Opening %1…").arg(path));
     // Read on a worker thread (its own read-only connection); the result comes back as
     // a queued call on the GUI thread (this window is the context object).
@@ -844,7 +845,10 @@ void MainWindow::showStudy(const StudyContents &contents)
         m_pareto->addGeneration(g);
     m_candidates->flush();
     m_studyPath = contents.path;
-    m_studyReadOnly = true;
+    // The candidates are shown, never changed; the user's flags, notes and "fine-tune
+    // later" marks are written back (each in its own transaction, safe beside a
+    // headless search writing the same file) unless the file cannot be written.
+    m_studyReadOnly = !QFileInfo(contents.path).isWritable();
     try { // the study's own space: it may come from another supernet than the default
         m_architecture->setSpace(studySpace(contents));
     } catch (const std::exception &e) {
@@ -852,11 +856,12 @@ void MainWindow::showStudy(const StudyContents &contents)
     }
     updateTitle();
     addRecentStudy(contents.path);
-    const QString msg = tr("Study %1: %2 candidates, %3 generations (%4 space, %5 encoding; read-only)")
+    const QString msg = tr("Study %1: %2 candidates, %3 generations (%4 space, %5 encoding%6)")
                             .arg(contents.path)
                             .arg(contents.candidates.size())
                             .arg(contents.generations.size())
-                            .arg(contents.spaceName, QString::fromStdString(search::encodingName(c.encoding)));
+                            .arg(contents.spaceName, QString::fromStdString(search::encodingName(c.encoding)),
+                                 m_studyReadOnly ? tr("; read-only") : QString());
     log(msg);
     statusBar()->showMessage(msg);
     Q_EMIT studyLoaded(int(contents.candidates.size()));

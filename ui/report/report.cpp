@@ -66,6 +66,7 @@ th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: right; }
 th { background: #eee; }
 td.l, th.l { text-align: left; }
 .small { font-size: 8.5pt; color: #555; }
+table.front td, table.front th { font-size: 8.5pt; }
 img { max-width: 100%; height: auto; }
 )";
 
@@ -275,8 +276,12 @@ QString Report::html(bool embedded)
            .arg(cfg.trueCost ? QStringLiteral("true cost") : QStringLiteral("the paper's count"),
                 cfg.objectiveParams ? QStringLiteral(", parameters") : QString(),
                 cfg.objectivePeakMemory ? QStringLiteral(", peak memory") : QString()));
-    kv(QStringLiteral("constraints"), QStringLiteral("MACs at most %1 M, accuracy at least %2 %")
-                                          .arg(mmacs(cfg.maxMacs), pct(cfg.minAccuracy)));
+    kv(QStringLiteral("constraints"),
+       QStringLiteral("%1; %2")
+           .arg(std::isfinite(cfg.maxMacs) ? QStringLiteral("average MACs at most %1 M").arg(mmacs(cfg.maxMacs))
+                                           : QStringLiteral("no MAC ceiling"),
+                cfg.minAccuracy > 0 ? QStringLiteral("accuracy at least %1 %").arg(pct(cfg.minAccuracy))
+                                    : QStringLiteral("no accuracy floor")));
     kv(QStringLiteral("validation images"),
        QStringLiteral("%1 per candidate; the final front on %2")
            .arg(cfg.validationImages == 0 ? QStringLiteral("all") : QString::number(cfg.validationImages))
@@ -304,11 +309,11 @@ QString Report::html(bool embedded)
     if (const auto state = s.state("final_front"))
         for (const auto &v : QJsonDocument::fromJson(QByteArray::fromStdString(*state)).array())
             final[qint64(v.toObject().value(QStringLiteral("id")).toDouble())] = v.toObject();
-    h += QStringLiteral("<h2>The front</h2>\n<table width=\"100%\" cellspacing=\"0\" cellpadding=\"3\">\n");
-    h += row({QStringLiteral("id"), QStringLiteral("gen."), QStringLiteral("accuracy (%)"),
-              QStringLiteral("final accuracy (%)"), QStringLiteral("avg MACs (M)"), QStringLiteral("paper's (M)"),
-              QStringLiteral("static (M)"), QStringLiteral("params"), QStringLiteral("exits"),
-              QStringLiteral("inputs leaving per exit (%)")},
+    h += QStringLiteral("<h2>The front</h2>\n<table class=\"front\" width=\"100%\" cellspacing=\"0\" "
+                        "cellpadding=\"3\">\n");
+    h += row({QStringLiteral("id"), QStringLiteral("gen."), QStringLiteral("acc. (%)"), QStringLiteral("final acc. (%)"),
+              QStringLiteral("avg MACs (M)"), QStringLiteral("paper's (M)"), QStringLiteral("static (M)"),
+              QStringLiteral("params (M)"), QStringLiteral("exits"), QStringLiteral("share per exit (%)")},
              true);
     if (!m_contents.generations.empty()) {
         std::vector<const search::CandidateSnapshot *> front;
@@ -326,7 +331,7 @@ QString Report::html(bool embedded)
             h += row({QString::number(c->id), QString::number(c->generation), pct(c->accuracy),
                       f == final.end() ? QStringLiteral("-")
                                        : pct(f->second.value(QStringLiteral("accuracy")).toDouble()),
-                      mmacs(c->macsTrue), mmacs(c->macsPaper), mmacs(c->staticMacs), QString::number(c->params, 'f', 0),
+                      mmacs(c->macsTrue), mmacs(c->macsPaper), mmacs(c->staticMacs), mmacs(c->params),
                       QString::number(c->genome.exits.size()), shares.join(QStringLiteral(" / "))});
         }
     }

@@ -157,12 +157,15 @@ void CandidateTable::showContextMenu(const QPoint &pos)
     fineTune->setChecked(flags.fineTune);
     QAction *exportModel = menu.addAction(tr("Export the model (LibTorch, ONNX)..."));
     exportModel->setObjectName(QStringLiteral("exportModelAction"));
+    QAction *fineTuneNow = menu.addAction(tr("Fine-tune and export the model..."));
+    fineTuneNow->setObjectName(QStringLiteral("fineTuneExportAction"));
     QAction *report = menu.addAction(tr("Report on this candidate..."));
     report->setObjectName(QStringLiteral("reportAction"));
     menu.addSeparator();
     QAction *copy = menu.addAction(tr("Copy the genome (JSON)"));
     connect(fineTune, &QAction::toggled, this, [this, id](bool on) { m_model->setFineTune(id, on); });
     connect(exportModel, &QAction::triggered, this, [this, id] { Q_EMIT exportModelRequested(id); });
+    connect(fineTuneNow, &QAction::triggered, this, [this, id] { Q_EMIT fineTuneRequested(id); });
     connect(report, &QAction::triggered, this, [this, id] { Q_EMIT reportRequested(id); });
 
     connect(pin, &QAction::triggered, this, [this, id] { Q_EMIT pinRequested(id); });

@@ -41,6 +41,7 @@ Q_SIGNALS:
     void banRequested(qint64 id);
     void injectRequested(qint64 id);
     void exportModelRequested(qint64 id);
+    void fineTuneRequested(qint64 id);
     void reportRequested(qint64 id);
 
 private:
