@@ -40,14 +40,9 @@ qint64 defaultCandidate(const ui::StudyFigures &figures)
     const auto &c = figures.contents();
     if (c.generations.empty())
         throw std::runtime_error(c.path.toStdString() + ": the study has no generation yet, so no front");
-    std::vector<const search::CandidateSnapshot *> front;
-    for (const auto &candidate : c.candidates)
-        if (std::count(c.generations.back().front.begin(), c.generations.back().front.end(), candidate.id))
-            front.push_back(&candidate);
-    std::sort(front.begin(), front.end(), [](auto *a, auto *b) { return a->accuracy > b->accuracy; });
-    for (const auto *candidate : front)
-        if (figures.hasProfile(candidate->id))
-            return candidate->id;
+    const auto front = ui::profiledFront(c);
+    if (!front.empty())
+        return front.front();
     throw std::runtime_error(c.path.toStdString() + ": no front candidate has a stored exit profile");
 }
 

@@ -125,39 +125,70 @@ void StaticEennImpl::fuseBatchNorm()
     m_fused = true;
 }
 
+namespace {
+
+/// The bookkeeping of early-exit inference, shared by infer() and decideEarlyExit():
+/// which inputs are still in (their original indices, one per row of the tensors that
+/// go on) and, for NACHOS, each one's probability of not having left.
+struct ExitTracker
+{
+    ExitTracker(std::int64_t n, std::size_t exits)
+        : alive(torch::arange(n, torch::kInt64))
+        , stay(torch::ones({n}, torch::kFloat32)) // in float, as the exit profile computes it
+    {
+        r.predictions = torch::full({n}, -1, torch::kInt64);
+        r.exitIndex = torch::full({n}, std::int64_t(exits), torch::kInt64);
+    }
+    bool done() const { return alive.size(0) == 0; }
+
+    /// Exit `e` with `logits` for the rows still in: records the inputs its rule lets
+    /// leave and returns the mask of the rows that go on.
+    torch::Tensor decide(const torch::Tensor &logits, int classes, space::ExitRule rule, double threshold,
+                         std::size_t e)
+    {
+        const auto accept = exitAccepts(logits, classes, rule, threshold, stay);
+        const auto leaving = alive.masked_select(accept);
+        r.predictions.index_put_({leaving}, logits.narrow(1, 0, classes).argmax(1).masked_select(accept));
+        r.exitIndex.index_put_({leaving}, std::int64_t(e));
+        const auto keep = accept.logical_not();
+        alive = alive.masked_select(keep);
+        stay = stay.masked_select(keep);
+        return keep;
+    }
+
+    /// The final head's logits for the rows still in take the rest.
+    void finish(const torch::Tensor &headLogits, int classes)
+    {
+        if (!done())
+            r.predictions.index_put_({alive}, headLogits.narrow(1, 0, classes).argmax(1));
+    }
+
+    StaticEennImpl::EarlyExitResult r;
+    torch::Tensor alive, stay;
+};
+
+} // namespace
+
 StaticEennImpl::EarlyExitResult StaticEennImpl::infer(const torch::Tensor &x)
 {
     const auto &stem = m_arch.blocks.front();
-    const std::int64_t n = x.size(0);
     const int classes = m_arch.classes;
-    EarlyExitResult r;
-    r.predictions = torch::full({n}, -1, torch::kInt64);
-    r.exitIndex = torch::full({n}, std::int64_t(m_arch.exits.size()), torch::kInt64);
-    auto alive = torch::arange(n, torch::kInt64); // original index of each row of h
-    // NACHOS: probability of not having left, in float as the exit profile computes it
-    auto stay = torch::ones({n}, torch::kFloat32);
+    ExitTracker t(x.size(0), m_arch.exits.size());
     auto h = activate(batchNorm(conv2d(x, m_stem, m_stemBias, stem.stride, 1), m_stemBn, false, 0.1), stem.activation);
     std::size_t nextExit = 0;
-    for (std::size_t i = 1; i + 1 < m_arch.blocks.size() && alive.size(0) > 0; ++i) {
+    for (std::size_t i = 1; i + 1 < m_arch.blocks.size() && !t.done(); ++i) {
         const auto &b = m_arch.blocks[i];
         h = mbconv(h, m_blocks[i - 1], b.stride, b.activation, b.residual, false, 0.1);
-        while (nextExit < m_arch.exits.size() && m_arch.exits[nextExit].blockIndex == int(i) && alive.size(0) > 0) {
+        while (nextExit < m_arch.exits.size() && m_arch.exits[nextExit].blockIndex == int(i) && !t.done()) {
             const auto logits = exitForward(h, m_exits[nextExit], m_arch.eecType, m_arch.exits[nextExit].maxPools,
                                             false, 0.1);
-            const auto accept = exitAccepts(logits, classes, m_genome.rule, m_genome.exits[nextExit].threshold, stay);
-            const auto leaving = alive.masked_select(accept);
-            r.predictions.index_put_({leaving}, logits.narrow(1, 0, classes).argmax(1).masked_select(accept));
-            r.exitIndex.index_put_({leaving}, std::int64_t(nextExit));
-            const auto keep = accept.logical_not();
-            alive = alive.masked_select(keep);
-            stay = stay.masked_select(keep);
-            h = h.index({keep});
+            h = h.index({t.decide(logits, classes, m_genome.rule, m_genome.exits[nextExit].threshold, nextExit)});
             ++nextExit;
         }
     }
-    if (alive.size(0) > 0)
-        r.predictions.index_put_({alive}, headForward(h, m_head, false, 0.1, 0.0).argmax(1));
-    return r;
+    if (!t.done())
+        t.finish(headForward(h, m_head, false, 0.1, 0.0), classes);
+    return t.r;
 }
 
 torch::Tensor exitAccepts(const torch::Tensor &logits, int classes, space::ExitRule rule, double t, torch::Tensor &stay)
@@ -189,26 +220,13 @@ StaticEennImpl::EarlyExitResult decideEarlyExit(const SubnetOutput &logits, int 
     if (thresholds.size() != logits.exits.size())
         throw std::invalid_argument(std::to_string(logits.exits.size()) + " exits but " +
                                     std::to_string(thresholds.size()) + " thresholds");
-    const std::int64_t n = logits.final.size(0);
-    StaticEennImpl::EarlyExitResult r;
-    r.predictions = torch::full({n}, -1, torch::kInt64);
-    r.exitIndex = torch::full({n}, std::int64_t(logits.exits.size()), torch::kInt64);
-    auto alive = torch::arange(n, torch::kInt64);
-    auto stay = torch::ones({n}, torch::kFloat32);
+    ExitTracker t(logits.final.size(0), logits.exits.size());
     // the rows of the inputs still in, as infer() has them: every rule works row by row
-    for (std::size_t e = 0; e < logits.exits.size() && alive.size(0) > 0; ++e) {
-        const auto l = logits.exits[e].index_select(0, alive);
-        const auto accept = exitAccepts(l, classes, rule, thresholds[e], stay);
-        const auto leaving = alive.masked_select(accept);
-        r.predictions.index_put_({leaving}, l.narrow(1, 0, classes).argmax(1).masked_select(accept));
-        r.exitIndex.index_put_({leaving}, std::int64_t(e));
-        const auto keep = accept.logical_not();
-        alive = alive.masked_select(keep);
-        stay = stay.masked_select(keep);
-    }
-    if (alive.size(0) > 0)
-        r.predictions.index_put_({alive}, logits.final.index_select(0, alive).narrow(1, 0, classes).argmax(1));
-    return r;
+    for (std::size_t e = 0; e < logits.exits.size() && !t.done(); ++e)
+        t.decide(logits.exits[e].index_select(0, t.alive), classes, rule, thresholds[e], e);
+    if (!t.done())
+        t.finish(logits.final.index_select(0, t.alive), classes);
+    return t.r;
 }
 
 std::int64_t StaticEennImpl::parameterCount() const

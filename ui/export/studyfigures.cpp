@@ -96,6 +96,18 @@ space::SearchSpace studySpace(const StudyContents &contents)
     }
 }
 
+std::vector<qint64> profiledFront(const StudyContents &contents)
+{
+    auto front = lastFront(contents);
+    std::sort(front.begin(), front.end(), [](auto *a, auto *b) { return a->accuracy > b->accuracy; });
+    const auto s = study::Study::open(contents.path.toStdString(), true);
+    std::vector<qint64> out;
+    for (const auto *c : front)
+        if (s.profile(c->genome.backboneHash(), c->genome.resolution))
+            out.push_back(c->id);
+    return out;
+}
+
 StudyFigures::StudyFigures(const StudyContents &contents)
     : m_contents(contents)
     , m_host(std::make_unique<QWidget>())
@@ -119,17 +131,6 @@ StudyFigures::StudyFigures(const StudyContents &contents)
 }
 
 StudyFigures::~StudyFigures() = default;
-
-bool StudyFigures::hasProfile(qint64 id) const
-{
-    for (const auto &c : m_contents.candidates) {
-        if (c.id != id)
-            continue;
-        const auto s = study::Study::open(m_contents.path.toStdString(), true);
-        return s.profile(c.genome.backboneHash(), c.genome.resolution).has_value();
-    }
-    return false;
-}
 
 void StudyFigures::showCandidate(qint64 id)
 {

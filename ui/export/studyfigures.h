@@ -31,6 +31,11 @@ bool figureNeedsCandidate(FigureKind kind);
 /// moved away) the built-in preset of the study's space name. Throws when neither exists.
 space::SearchSpace studySpace(const StudyContents &contents);
 
+/// Ids of the last front's candidates whose exit profile the study stores (those the
+/// one-candidate figures can show), most accurate first. Throws when the study cannot
+/// be read.
+std::vector<qint64> profiledFront(const StudyContents &contents);
+
 /// Which views of the Studio make up a figure: the Pareto view's plot, the
 /// hypervolume plot, the three exit-curve plots (trade-off left, threshold sweep and
 /// shares right) or the architecture drawing. `architecture` is drawn as it is; give a
@@ -58,8 +63,6 @@ public:
     /// the study when the id is unknown or the study holds no profile for it (a study
     /// keeps the profiles of every generation's front).
     void showCandidate(qint64 id);
-    /// Whether the study holds the exit profile of candidate `id`'s backbone.
-    bool hasProfile(qint64 id) const;
 
     /// A figure of the current state (exit curves and architecture: the candidate shown).
     Figure figure(FigureKind kind) const;

@@ -89,20 +89,12 @@ Report::Report(const QString &studyPath, ReportOptions options)
     }
     if ((m_options.candidates.empty() || m_options.addFrontSpread) && !m_contents.generations.empty()
         && m_options.topCount > 0) {
-        const auto s = study::Study::open(studyPath.toStdString(), true);
-        std::vector<const search::CandidateSnapshot *> front;
-        for (const auto &c : m_contents.candidates) {
-            const auto &ids = m_contents.generations.back().front;
-            if (std::find(ids.begin(), ids.end(), c.id) != ids.end()
-                && s.profile(c.genome.backboneHash(), c.genome.resolution))
-                front.push_back(&c);
-        }
-        std::sort(front.begin(), front.end(), [](auto *a, auto *b) { return a->accuracy > b->accuracy; });
+        const std::vector<qint64> front = profiledFront(m_contents);
         const int n = int(front.size()), k = std::min(n, m_options.topCount);
         for (int i = 0; i < k; ++i) {
             const int at = k == 1 ? 0 : int(std::lround(double(i) * (n - 1) / (k - 1)));
-            if (std::find(m_detailed.begin(), m_detailed.end(), front[std::size_t(at)]->id) == m_detailed.end())
-                m_detailed.push_back(front[std::size_t(at)]->id);
+            if (std::find(m_detailed.begin(), m_detailed.end(), front[std::size_t(at)]) == m_detailed.end())
+                m_detailed.push_back(front[std::size_t(at)]);
         }
     }
 }
@@ -315,13 +307,8 @@ QString Report::html(bool embedded)
               QStringLiteral("avg MACs (M)"), QStringLiteral("paper's (M)"), QStringLiteral("static (M)"),
               QStringLiteral("params (M)"), QStringLiteral("exits"), QStringLiteral("share per exit (%)")},
              true);
-    if (!m_contents.generations.empty()) {
-        std::vector<const search::CandidateSnapshot *> front;
-        for (const auto &c : m_contents.candidates) {
-            const auto &ids = m_contents.generations.back().front;
-            if (std::find(ids.begin(), ids.end(), c.id) != ids.end())
-                front.push_back(&c);
-        }
+    {
+        auto front = lastFront(m_contents);
         std::sort(front.begin(), front.end(), [](auto *a, auto *b) { return a->macsTrue < b->macsTrue; });
         for (const auto *c : front) {
             QStringList shares;

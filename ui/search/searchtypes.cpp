@@ -103,6 +103,18 @@ StudyContents readStudy(const QString &path)
     return out;
 }
 
+std::vector<const search::CandidateSnapshot *> lastFront(const StudyContents &contents)
+{
+    std::vector<const search::CandidateSnapshot *> out;
+    if (contents.generations.empty())
+        return out;
+    const auto &ids = contents.generations.back().front;
+    for (const auto &c : contents.candidates)
+        if (std::find(ids.begin(), ids.end(), c.id) != ids.end())
+            out.push_back(&c);
+    return out;
+}
+
 void registerSearchMetaTypes()
 {
     qRegisterMetaType<search::CandidateSnapshot>();

@@ -39,6 +39,10 @@ struct StudyContents
 /// is closed before it returns).
 StudyContents readStudy(const QString &path);
 
+/// The candidates on the last generation's front (empty before the first generation),
+/// in the study's order.
+std::vector<const search::CandidateSnapshot *> lastFront(const StudyContents &contents);
+
 /// The study-state key listing the ids marked "fine-tune later" (a JSON array).
 inline constexpr const char *kFineTuneStateKey = "finetune_later";
 
