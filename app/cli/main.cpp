@@ -54,6 +54,7 @@ bool drawsFigures(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    edanas::ensurePassiveWaitPolicy(argv);
     std::unique_ptr<QCoreApplication> application;
     if (drawsFigures(argc, argv)) {
         if (!std::getenv("QT_QPA_PLATFORM") && !std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY"))

@@ -2,6 +2,7 @@
 #include "supernet/checkpoint.h"
 #include "eenn/curves.h"
 #include "eenn/evaluator.h"
+#include "eenn/throughput.h"
 #include "eenn/tuning.h"
 
 #include "commands.h"
@@ -397,11 +398,63 @@ int exits(const QStringList &args)
     return Ok;
 }
 
+int bench(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Measures a subnet's training and evaluation images per second on this machine: training as the "
+        "trainer steps (batch 128: forward, backward and SGD step over the head and every exit the subnet "
+        "allows), evaluation as the profiling pass runs (batch 256, every exit position and the head), on "
+        "random images, after a warm-up, the median of several runs. Run it with nothing else running."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("The checkpoint (default: the shipped one)."),
+                            QStringLiteral("[checkpoint]"));
+    const QCommandLineOption subnet(QStringLiteral("subnet"),
+                                    QStringLiteral("largest, middle, smallest, or a genome as JSON."),
+                                    QStringLiteral("which"), QStringLiteral("largest"));
+    const QCommandLineOption threads(QStringLiteral("threads"),
+                                     QStringLiteral("LibTorch intra-op threads (default: EDANAS_THREADS or the cores)."),
+                                     QStringLiteral("n"));
+    const QCommandLineOption runs(QStringLiteral("runs"), QStringLiteral("Timed runs after the warm-up."),
+                                  QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One line of JSON."));
+    p.addOptions({subnet, threads, runs, json});
+    p.process(args);
+    if (p.isSet(threads))
+        torch::set_num_threads(intValue(p, threads, 1, 1024));
+    eenn::ThroughputOptions o;
+    o.runs = intValue(p, runs, 1, 1000);
+    const std::string path = checkpointArgument(p);
+    auto net = supernet::loadCheckpoint(path);
+    space::Genome g;
+    try {
+        g = eenn::namedSubnet(net->space(), p.value(subnet).toStdString());
+    } catch (const std::invalid_argument &e) {
+        throw UsageError(e.what());
+    } catch (const space::SpaceError &e) {
+        throw UsageError(e.what());
+    }
+    auto r = eenn::measureThroughput(*net, g, o);
+    r.subnet = p.value(subnet).startsWith(QLatin1Char('{')) ? g.summary() : p.value(subnet).toStdString();
+    if (p.isSet(json)) {
+        std::printf("%s\n", r.toJson().c_str());
+        return Ok;
+    }
+    std::printf("subnet %s (%s), %.2f MMACs with %d exits, %d threads\n", r.subnet.c_str(), g.summary().c_str(),
+                double(r.macs) / 1e6, r.exits, r.threads);
+    std::printf("  training:   %8.1f images/s (batch %d, median of %d)\n", r.trainImagesPerSecond, o.trainBatch,
+                o.runs);
+    std::printf("  evaluation: %8.1f images/s (batch %d, median of %d)\n", r.evalImagesPerSecond, o.evalBatch,
+                o.runs);
+    return Ok;
+}
+
 } // namespace
 
 int supernetCommand(const QStringList &args)
 {
-    return runSubcommand(args, "supernet", {{"train", train}, {"info", info}, {"eval", eval}, {"exits", exits}});
+    return runSubcommand(args, "supernet",
+                         {{"train", train}, {"info", info}, {"eval", eval}, {"exits", exits}, {"bench", bench}});
 }
 
 } // namespace edanas::cli

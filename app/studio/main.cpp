@@ -12,6 +12,7 @@
 
 int main(int argc, char *argv[])
 {
+    edanas::ensurePassiveWaitPolicy(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("EDANAS Studio"));
     QApplication::setOrganizationName(QStringLiteral("EDANAS"));

@@ -43,13 +43,12 @@ std::shared_ptr<const ExitProfile> ProfileEvaluator::profile(const space::Genome
     using Clock = std::chrono::steady_clock;
     const auto t0 = Clock::now();
     recalibrate(backbone);
-    data::Preprocess pp;
-    pp.mean = m_mean;
-    pp.std = m_std;
-    pp.resolution = backbone.resolution;
     const auto t1 = Clock::now();
+    const Batches *kept = batches(backbone.resolution);
     auto profile = std::make_shared<const ExitProfile>(
-        buildProfile(*m_net, backbone, m_dataset.train, m_validation, pp, m_options.batchSize));
+        kept ? buildProfile(*m_net, backbone, kept->validation)
+             : buildProfile(*m_net, backbone, m_dataset.train, m_validation, preprocess(backbone.resolution),
+                            m_options.batchSize));
     const auto t2 = Clock::now();
     if (timing)
         *timing = {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(),
@@ -67,15 +66,53 @@ double ProfileEvaluator::recalibrate(const space::Genome &genome)
     std::vector<supernet::Position> positions;
     for (const auto &p : space::allowedExitPositions(space(), backbone))
         positions.push_back(p);
+    const auto pools = space::positionMaxPools(space(), backbone);
+    if (const Batches *kept = batches(backbone.resolution)) {
+        supernet::recalibrateBatchNorm(*m_net, positions, kept->recalibration, pools);
+    } else {
+        // the same fixed, spread-out training images for every candidate
+        data::BatchLoader recal(m_dataset.train, m_train, 256, preprocess(backbone.resolution), true, 12345);
+        supernet::recalibrateBatchNorm(*m_net, positions, recal, m_options.recalibrationImages, pools);
+    }
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+data::Preprocess ProfileEvaluator::preprocess(int resolution) const
+{
     data::Preprocess pp;
     pp.mean = m_mean;
     pp.std = m_std;
-    pp.resolution = backbone.resolution;
-    // the same fixed, spread-out training images for every candidate
-    data::BatchLoader recal(m_dataset.train, m_train, 256, pp, true, 12345);
-    supernet::recalibrateBatchNorm(*m_net, positions, recal, m_options.recalibrationImages,
-                                   space::positionMaxPools(space(), backbone));
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    pp.resolution = resolution;
+    return pp;
+}
+
+const ProfileEvaluator::Batches *ProfileEvaluator::batches(int resolution)
+{
+    // what the images would take as float tensors; beyond this they are made per candidate
+    constexpr double kKeptBytes = 512.0 * 1024 * 1024;
+    const double imageBytes = 4.0 * m_dataset.train.channels * resolution * resolution;
+    const double recalImages = double(std::min<std::int64_t>(m_options.recalibrationImages + 255,
+                                                              std::int64_t(m_train.size())));
+    if ((recalImages + double(m_validation.size())) * imageBytes > kKeptBytes)
+        return nullptr;
+    if (m_batches.resolution == resolution)
+        return &m_batches;
+    Batches b;
+    b.resolution = resolution;
+    // exactly the batches the loaders give: recalibration takes whole batches of 256 until
+    // it has `recalibrationImages`
+    data::BatchLoader recal(m_dataset.train, m_train, 256, preprocess(resolution), true, 12345);
+    data::Batch batch;
+    std::int64_t used = 0;
+    while (used < m_options.recalibrationImages && recal.next(batch)) {
+        used += batch.images.size(0);
+        b.recalibration.push_back(batch.images);
+    }
+    data::BatchLoader val(m_dataset.train, m_validation, m_options.batchSize, preprocess(resolution), false, 0);
+    while (val.next(batch))
+        b.validation.push_back(batch);
+    m_batches = std::move(b);
+    return &m_batches;
 }
 
 } // namespace edanas::eenn

@@ -2,6 +2,7 @@
 
 #include "profilestore.h"
 
+#include "data/batchloader.h"
 #include "data/dataset.h"
 #include "supernet/supernet.h"
 
@@ -63,6 +64,17 @@ public:
     ProfileCache &cache() { return m_cache; }
 
 private:
+    /// The recalibration and validation batches at one resolution, preprocessed once
+    /// and kept while they fit `kKeptBytes`: every candidate uses the same images.
+    struct Batches
+    {
+        int resolution = 0;
+        std::vector<torch::Tensor> recalibration;
+        std::vector<data::Batch> validation;
+    };
+    const Batches *batches(int resolution);
+    data::Preprocess preprocess(int resolution) const;
+
     supernet::Supernet m_net;
     const data::Dataset &m_dataset;
     std::vector<float> m_mean, m_std;
@@ -70,6 +82,7 @@ private:
     std::vector<std::int64_t> m_train, m_validation;
     std::uint64_t m_tag = 0;
     ProfileCache m_cache;
+    Batches m_batches;
 };
 
 } // namespace edanas::eenn

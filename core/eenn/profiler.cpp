@@ -82,35 +82,102 @@ void recordOutputs(ExitProfile &profile, int offset, const std::vector<torch::Te
     }
 }
 
+ProfilePass::ProfilePass(supernet::SupernetImpl &net, const space::Genome &backbone)
+    : ProfilePass(net, backbone, Options{})
+{
+}
+
+ProfilePass::ProfilePass(supernet::SupernetImpl &net, const space::Genome &backbone, Options options)
+    : m_net(net)
+    , m_options(options)
+{
+    const auto &space = net.space();
+    space::Genome g = backbone;
+    g.exits.clear();
+    net.setActive(g);
+    net.eval();
+    for (const auto &p : space::allowedExitPositions(space, g))
+        m_positions.push_back(p);
+    const auto cost = cost::computeCost(space, g);
+    // NACHOS: each position's max-pools, as every configuration has them
+    for (std::size_t q = 0; q < m_positions.size(); ++q)
+        m_pools.push_back(cost.positions[q].maxPools);
+    if (options.network == Network::Supernet)
+        return;
+    // A network with an exit at every position: describe() gives each exit the
+    // position's max-pools, the same rule as above.
+    space::Genome all = g;
+    for (const auto &[st, b] : m_positions)
+        all.exits.push_back({st, b, 0.5});
+    all.rule = space.eecType == space::EecType::Nachos ? space::ExitRule::Confidence : space::ExitRule::Margin;
+    m_static = supernet::StaticEenn(net, all);
+    if (options.network == Network::Folded)
+        m_static->fuseBatchNorm();
+    m_static->eval();
+}
+
+std::vector<torch::Tensor> ProfilePass::runOnce(const torch::Tensor &images)
+{
+    auto out = m_static ? m_static->forward(images) : m_net.forward(images, m_positions, true, m_pools);
+    out.exits.push_back(out.final);
+    return std::move(out.exits);
+}
+
+std::vector<torch::Tensor> ProfilePass::run(const torch::Tensor &images)
+{
+    const auto n = images.size(0);
+    if (m_options.chunk <= 0 || n <= m_options.chunk)
+        return runOnce(images);
+    std::vector<std::vector<torch::Tensor>> parts;
+    for (std::int64_t i = 0; i < n; i += m_options.chunk)
+        parts.push_back(runOnce(images.narrow(0, i, std::min<std::int64_t>(m_options.chunk, n - i))));
+    std::vector<torch::Tensor> out;
+    for (std::size_t q = 0; q < parts.front().size(); ++q) {
+        std::vector<torch::Tensor> column;
+        for (const auto &p : parts)
+            column.push_back(p[q]);
+        out.push_back(torch::cat(column));
+    }
+    return out;
+}
+
 ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backbone, const data::ImageSet &images,
                          const std::vector<std::int64_t> &indices, const data::Preprocess &preprocess, int batchSize)
 {
     const auto &space = net.space();
     space::Genome g = backbone;
     g.exits.clear();
-    net.setActive(g);
-    std::vector<supernet::Position> positions;
-    for (const auto &p : space::allowedExitPositions(space, g))
-        positions.push_back(p);
-    const auto cost = cost::computeCost(space, g);
-    std::vector<int> pools; // NACHOS: each position's max-pools, as every configuration has them
-    for (std::size_t q = 0; q < positions.size(); ++q)
-        pools.push_back(cost.positions[q].maxPools);
-
-    ExitProfile profile = layout(space, g, positions, int(indices.size()));
+    c10::InferenceMode guard;
+    ProfilePass pass(net, g);
+    ExitProfile profile = layout(space, g, pass.positions(), int(indices.size()));
     data::Preprocess pp = preprocess;
     pp.resolution = g.resolution;
     pp.augment = false;
     data::BatchLoader loader(images, indices, batchSize, pp, false, 0);
-    net.eval();
-    c10::InferenceMode guard;
     data::Batch batch;
     int offset = 0;
     while (loader.next(batch)) {
-        auto out = net.forward(batch.images, positions, true, pools);
-        out.exits.push_back(out.final);
-        recordOutputs(profile, offset, out.exits, batch.labels);
+        recordOutputs(profile, offset, pass.run(batch.images), batch.labels);
         offset += int(batch.labels.size(0));
+    }
+    return profile;
+}
+
+ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backbone,
+                         const std::vector<data::Batch> &batches)
+{
+    space::Genome g = backbone;
+    g.exits.clear();
+    c10::InferenceMode guard;
+    ProfilePass pass(net, g);
+    std::int64_t samples = 0;
+    for (const auto &b : batches)
+        samples += b.labels.size(0);
+    ExitProfile profile = layout(net.space(), g, pass.positions(), int(samples));
+    int offset = 0;
+    for (const auto &b : batches) {
+        recordOutputs(profile, offset, pass.run(b.images), b.labels);
+        offset += int(b.labels.size(0));
     }
     return profile;
 }

@@ -2,12 +2,50 @@
 
 #include "profile.h"
 
+#include "data/batchloader.h"
 #include "data/imageset.h"
 #include "data/preprocess.h"
 #include "supernet/extract.h"
 #include "supernet/supernet.h"
 
 namespace edanas::eenn {
+
+/// The network the profiling pass runs for one backbone: the outputs at every exit
+/// position the space allows for it (with NACHOS exits' max-pools), then the final head.
+/// By default a standalone copy cut out of the supernet with batch norm folded into the
+/// convolutions, run in chunks small enough for the activations to stay in the cache;
+/// it computes what the supernet computes up to rounding (tst_profiler checks both).
+/// Made after batch-norm recalibration for the backbone; the supernet's active subnet
+/// is set to it.
+class ProfilePass
+{
+public:
+    enum class Network { Supernet, Extracted, Folded };
+    struct Options
+    {
+        Network network = Network::Folded;
+        int chunk = 64; ///< images per forward call at most (0: the whole batch)
+    };
+
+    ProfilePass(supernet::SupernetImpl &net, const space::Genome &backbone);
+    ProfilePass(supernet::SupernetImpl &net, const space::Genome &backbone, Options options);
+
+    const std::vector<supernet::Position> &positions() const { return m_positions; }
+    const std::vector<int> &maxPools() const { return m_pools; }
+
+    /// Logits at every position, then the final head's (N x classes, or classes + 1
+    /// with NACHOS's confidence logit last). Call under c10::InferenceMode.
+    std::vector<torch::Tensor> run(const torch::Tensor &images);
+
+private:
+    std::vector<torch::Tensor> runOnce(const torch::Tensor &images);
+
+    supernet::SupernetImpl &m_net;
+    Options m_options;
+    std::vector<supernet::Position> m_positions;
+    std::vector<int> m_pools;
+    supernet::StaticEenn m_static{nullptr};
+};
 
 /// Records the exit profile of a backbone (its exits are ignored): one pass over the
 /// images at `indices` through every exit position the space allows for that backbone,
@@ -17,6 +55,11 @@ namespace edanas::eenn {
 ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backbone, const data::ImageSet &images,
                          const std::vector<std::int64_t> &indices, const data::Preprocess &preprocess,
                          int batchSize = 500);
+
+/// The same on batches already made (images at the backbone's resolution, normalised;
+/// labels), in order.
+ExitProfile buildProfile(supernet::SupernetImpl &net, const space::Genome &backbone,
+                         const std::vector<data::Batch> &batches);
 
 /// Records the exit profile of a standalone early-exit network (trained further, say):
 /// one pass over the images at `indices` (in evaluation mode, batch norm folded or not)

@@ -25,14 +25,16 @@ void MacCounter::record(std::int64_t macsPerSample)
     }
 }
 
+// ATen's own kernels: one vectorised pass (and one for the gradient) instead of the
+// four temporaries of x * relu6(x + 3) / 6, the same formula in the same order.
 torch::Tensor hswish(const torch::Tensor &x)
 {
-    return x * torch::relu6(x + 3.0) / 6.0;
+    return torch::hardswish(x);
 }
 
 torch::Tensor hsigmoid(const torch::Tensor &x)
 {
-    return torch::relu6(x + 3.0) / 6.0;
+    return torch::hardsigmoid(x);
 }
 
 torch::Tensor activate(const torch::Tensor &x, space::Activation a)
@@ -40,11 +42,34 @@ torch::Tensor activate(const torch::Tensor &x, space::Activation a)
     return a == space::Activation::Relu ? torch::relu(x) : hswish(x);
 }
 
+torch::Tensor activate_(torch::Tensor x, space::Activation a)
+{
+    return a == space::Activation::Relu ? x.relu_() : torch::hardswish_(x);
+}
+
+torch::Tensor toChannelsLast(const torch::Tensor &x)
+{
+    if (x.dim() != 4)
+        return x.contiguous();
+    if (x.size(1) > 1)
+        return x.contiguous(torch::MemoryFormat::ChannelsLast);
+    // One channel: NCHW and NHWC hold the same bytes, so contiguous() keeps the NCHW
+    // strides and oneDNN would pick its NCHW path; give it NHWC strides explicitly.
+    if (x.stride(1) == 1)
+        return x;
+    auto y = torch::empty(x.sizes(), x.options().memory_format(torch::MemoryFormat::ChannelsLast));
+    return y.copy_(x);
+}
+
 torch::Tensor conv2d(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias, int stride,
                      int groups)
 {
     const auto k = weight.size(2);
-    auto y = torch::conv2d(x, weight, bias, {stride, stride}, {k / 2, k / 2}, {1, 1}, groups);
+    // Inputs with a spatial extent go channels-last (a no-op after the first layer: the
+    // outputs of a channels-last convolution are channels-last).
+    const bool spatial = x.size(2) * x.size(3) > 1;
+    auto y = torch::conv2d(spatial ? toChannelsLast(x) : x, weight, bias, {stride, stride}, {k / 2, k / 2}, {1, 1},
+                           groups);
     // per sample: output positions x output channels x (input channels per group x k x k)
     MacCounter::record(y.size(1) * y.size(2) * y.size(3) * weight.size(1) * weight.size(2) * weight.size(3));
     return y;
@@ -74,19 +99,23 @@ torch::Tensor batchNorm(const torch::Tensor &x, const BnTensors &bn, bool traini
 torch::Tensor mbconv(const torch::Tensor &x, const MBConvTensors &t, int stride, space::Activation act, bool residual,
                      bool training, double momentum)
 {
+    // The activations work in place on the fresh output of a convolution or batch norm,
+    // which neither needs for its gradient; so does the residual sum. The squeeze-excite
+    // product does only without autograd: its gradient needs both factors.
     torch::Tensor h = x;
     if (t.expand.defined())
-        h = activate(batchNorm(conv2d(h, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum), act);
+        h = activate_(batchNorm(conv2d(h, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum), act);
     h = conv2d(h, t.depthwise, t.depthwiseBias, stride, int(t.depthwise.size(0)));
-    h = activate(batchNorm(h, t.depthwiseBn, training, momentum), act);
+    h = activate_(batchNorm(h, t.depthwiseBn, training, momentum), act);
     if (t.seReduce.defined()) {
         auto s = h.mean({2, 3}, true);
-        s = torch::relu(conv2d(s, t.seReduce, t.seReduceBias, 1, 1));
-        s = hsigmoid(conv2d(s, t.seExpand, t.seExpandBias, 1, 1));
-        h = h * s;
+        s = conv2d(s, t.seReduce, t.seReduceBias, 1, 1).relu_();
+        s = conv2d(s, t.seExpand, t.seExpandBias, 1, 1);
+        torch::hardsigmoid_(s);
+        h = torch::GradMode::is_enabled() ? h * s : h.mul_(s);
     }
     h = batchNorm(conv2d(h, t.project, t.projectBias, 1, 1), t.projectBn, training, momentum);
-    return residual ? h + x : h;
+    return residual ? h.add_(x) : h;
 }
 
 } // namespace edanas::supernet

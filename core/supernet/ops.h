@@ -15,6 +15,14 @@ namespace edanas::supernet {
 torch::Tensor hswish(const torch::Tensor &x);
 torch::Tensor hsigmoid(const torch::Tensor &x);
 torch::Tensor activate(const torch::Tensor &x, space::Activation a);
+/// In place, on a tensor nothing else needs (the fresh output of a convolution or batch
+/// norm: neither keeps its output for the gradient). Returns x.
+torch::Tensor activate_(torch::Tensor x, space::Activation a);
+
+/// Every network here computes in channels-last (NHWC) memory format: oneDNN's fast
+/// path on the CPU for convolutions, batch norm, pooling and the element-wise kernels
+/// alike. 4-d tensors come back channels-last, others contiguous.
+torch::Tensor toChannelsLast(const torch::Tensor &x);
 
 /// Counts the multiply-accumulates of every convolution and linear layer run through
 /// conv2d() / linear() below on this thread, from the real tensor shapes, while alive.

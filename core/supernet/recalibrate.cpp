@@ -2,8 +2,12 @@
 
 namespace edanas::supernet {
 
-std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position> &positions,
-                                  data::BatchLoader &loader, std::int64_t images, const std::vector<int> &maxPools)
+namespace {
+
+/// Calls `next(x)` until it returns false, recalibrating on each batch x.
+template<typename Next>
+std::int64_t recalibrate(SupernetImpl &net, const std::vector<Position> &positions, const std::vector<int> &maxPools,
+                         Next next)
 {
     torch::NoGradGuard noGrad;
     // Start from clean statistics: with momentum 1 for the first batch the old value is
@@ -15,13 +19,11 @@ std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position>
             b.value().fill_(1.0);
     }
     net.train();
-    loader.reset();
-    data::Batch batch;
     std::int64_t used = 0;
     int k = 0;
     const int res = net.active().resolution;
-    while (used < images && loader.next(batch)) {
-        auto x = batch.images;
+    torch::Tensor x;
+    while (next(x)) {
         if (x.size(2) != res)
             x = torch::nn::functional::interpolate(
                 x, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{res, res})
@@ -34,6 +36,35 @@ std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position>
     net.setBatchNormMomentum(0.1);
     net.eval();
     return used;
+}
+
+} // namespace
+
+std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position> &positions,
+                                  data::BatchLoader &loader, std::int64_t images, const std::vector<int> &maxPools)
+{
+    loader.reset();
+    data::Batch batch;
+    std::int64_t taken = 0;
+    return recalibrate(net, positions, maxPools, [&](torch::Tensor &x) {
+        if (taken >= images || !loader.next(batch))
+            return false;
+        taken += batch.images.size(0);
+        x = batch.images;
+        return true;
+    });
+}
+
+std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position> &positions,
+                                  const std::vector<torch::Tensor> &batches, const std::vector<int> &maxPools)
+{
+    std::size_t i = 0;
+    return recalibrate(net, positions, maxPools, [&](torch::Tensor &x) {
+        if (i == batches.size())
+            return false;
+        x = batches[i++];
+        return true;
+    });
 }
 
 } // namespace edanas::supernet

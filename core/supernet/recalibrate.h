@@ -17,4 +17,9 @@ std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position>
                                   data::BatchLoader &loader, std::int64_t images = 2000,
                                   const std::vector<int> &maxPools = {});
 
+/// The same on batches already made (N x C x R x R each, at the active subnet's
+/// resolution or resized to it): all of them are used. Returns the number of images.
+std::int64_t recalibrateBatchNorm(SupernetImpl &net, const std::vector<Position> &positions,
+                                  const std::vector<torch::Tensor> &batches, const std::vector<int> &maxPools = {});
+
 } // namespace edanas::supernet

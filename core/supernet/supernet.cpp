@@ -139,11 +139,38 @@ MBConvTensors ElasticBlockImpl::tensors(int k, int e) const
 
 torch::Tensor ElasticBlockImpl::forward(const torch::Tensor &x, int k, int e, bool training, double momentum) const
 {
-    return mbconv(x, tensors(k, e), stride, activation, residual, training, momentum);
+    if (training || torch::GradMode::is_enabled())
+        return mbconv(x, tensors(k, e), stride, activation, residual, training, momentum);
+    if (m_evalKernel != k || m_evalExpansion != e) {
+        MBConvTensors t = tensors(k, e);
+        // the transformed kernel, and the narrowed weights copied once instead of by every
+        // convolution; batch-norm slices stay views (recalibration writes through them)
+        for (torch::Tensor *w : {&t.expand, &t.depthwise, &t.seReduce, &t.seReduceBias, &t.seExpand, &t.seExpandBias,
+                                 &t.project})
+            if (w->defined())
+                *w = w->contiguous();
+        m_evalTensors = std::move(t);
+        m_evalKernel = k;
+        m_evalExpansion = e;
+    }
+    return mbconv(x, m_evalTensors, stride, activation, residual, training, momentum);
+}
+
+void ElasticBlockImpl::train(bool on)
+{
+    clearEvalCache();
+    torch::nn::Module::train(on);
+}
+
+void ElasticBlockImpl::clearEvalCache() const
+{
+    m_evalTensors = MBConvTensors{};
+    m_evalKernel = m_evalExpansion = 0;
 }
 
 void ElasticBlockImpl::sortChannels()
 {
+    clearEvalCache();
     if (!expand.defined())
         return;
     torch::NoGradGuard g;
@@ -181,16 +208,17 @@ torch::Tensor exitForward(const torch::Tensor &x, const ExitTensors &t, EecType 
     torch::Tensor h = x;
     for (int p = 0; p < maxPools; ++p)
         h = torch::max_pool2d(h, {2, 2}, {2, 2});
+    // A folded network has biases and no batch norms (fuseBatchNorm() empties bns).
+    auto bias = [&](std::size_t i) { return i < t.convBiases.size() ? t.convBiases[i] : torch::Tensor(); };
+    auto bn = [&](std::size_t i) { return i < t.bns.size() ? t.bns[i] : BnTensors{}; };
     if (type == EecType::Edanas) {
-        auto bias = [&](std::size_t i) { return i < t.convBiases.size() ? t.convBiases[i] : torch::Tensor(); };
-        h = hswish(batchNorm(conv2d(h, t.convs[0], bias(0), 1, 1), t.bns[0], training, momentum));
+        h = activate_(batchNorm(conv2d(h, t.convs[0], bias(0), 1, 1), bn(0), training, momentum),
+                      Activation::HSwish);
         h = h.mean({2, 3}, true);
-        h = hswish(conv2d(h, t.convs[1], {}, 1, 1));
+        h = activate_(conv2d(h, t.convs[1], {}, 1, 1), Activation::HSwish);
     } else {
         for (std::size_t i = 0; i < t.convs.size(); ++i)
-            h = torch::relu(batchNorm(conv2d(h, t.convs[i], i < t.convBiases.size() ? t.convBiases[i] : torch::Tensor(),
-                                             1, 1),
-                                      t.bns[i], training, momentum));
+            h = batchNorm(conv2d(h, t.convs[i], bias(i), 1, 1), bn(i), training, momentum).relu_();
         h = h.mean({2, 3}, true);
     }
     return linear(h.flatten(1), t.classifier, t.classifierBias);
@@ -233,9 +261,10 @@ ExitTensors ExitClassifierImpl::tensors(int position) const
 torch::Tensor headForward(const torch::Tensor &x, const HeadTensors &t, bool training, double momentum,
                           double dropout)
 {
-    auto h = hswish(batchNorm(conv2d(x, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum));
+    auto h = activate_(batchNorm(conv2d(x, t.expand, t.expandBias, 1, 1), t.expandBn, training, momentum),
+                       Activation::HSwish);
     h = h.mean({2, 3}, true);
-    h = hswish(conv2d(h, t.feature, {}, 1, 1)).flatten(1);
+    h = activate_(conv2d(h, t.feature, {}, 1, 1), Activation::HSwish).flatten(1);
     if (training && dropout > 0)
         h = torch::dropout(h, dropout, true);
     return linear(h, t.classifier, t.classifierBias);
@@ -303,8 +332,8 @@ SubnetOutput SupernetImpl::forward(const torch::Tensor &x, const std::vector<Pos
                                         + std::to_string(b + 1) + " of the active subnet");
     }
     SubnetOutput out;
-    auto h = activate(batchNorm(conv2d(x, stemConv, {}, m_space.stemStride, 1), stemBnTensors(), training, m_momentum),
-                      m_space.stemActivation);
+    auto h = activate_(batchNorm(conv2d(x, stemConv, {}, m_space.stemStride, 1), stemBnTensors(), training, m_momentum),
+                       m_space.stemActivation);
     h = first->forward(h, m_space.firstBlockKernel, 1, training, m_momentum);
     std::size_t next = 0;
     for (int st = 0; st < m_space.stageCount(); ++st) {
@@ -341,6 +370,14 @@ SubnetOutput SupernetImpl::forwardGenome(const torch::Tensor &x)
         pools.push_back(e.maxPools);
     }
     return forward(x, positions, true, pools);
+}
+
+void SupernetImpl::clearEvalCache()
+{
+    first->clearEvalCache();
+    for (auto &stage : blocks)
+        for (auto &b : stage)
+            b->clearEvalCache();
 }
 
 void SupernetImpl::sortChannels()

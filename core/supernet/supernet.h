@@ -36,11 +36,18 @@ struct ElasticBlockImpl : torch::nn::Module
     /// The block's tensors at kernel k and expansion e (views and transformed kernels).
     MBConvTensors tensors(int k, int e) const;
     torch::Tensor kernelWeights(int k) const;
+    /// Without autograd in evaluation mode it runs from tensors made once per (kernel,
+    /// expansion) and kept: the transformed kernel and the narrowed weights, contiguous.
     torch::Tensor forward(const torch::Tensor &x, int k, int e, bool training, double momentum) const;
     /// Re-sorts the expanded channels by importance (L1 norm of the projection weights)
     /// so that a smaller expansion keeps the most important ones.
     void sortChannels();
     int midChannels(int e) const;
+
+    /// Switching mode drops the kept evaluation tensors; so must anything that changes
+    /// the weights in evaluation mode (clearEvalCache()).
+    void train(bool on = true) override;
+    void clearEvalCache() const;
 
     int in, out, stride;
     space::Activation activation;
@@ -50,6 +57,11 @@ struct ElasticBlockImpl : torch::nn::Module
     torch::Tensor expand, depthwise, seReduce, seReduceBias, seExpand, seExpandBias, project;
     std::vector<torch::Tensor> transforms; ///< transforms[i]: kernels[i+1] -> kernels[i]
     ElasticBatchNorm expandBn{nullptr}, depthwiseBn{nullptr}, projectBn{nullptr};
+
+private:
+    // One thread per supernet (see SupernetImpl), so no lock.
+    mutable MBConvTensors m_evalTensors;
+    mutable int m_evalKernel = 0, m_evalExpansion = 0;
 };
 TORCH_MODULE(ElasticBlock);
 
@@ -119,6 +131,9 @@ public:
 
     /// Re-sorts the expanded channels of every elastic block by importance.
     void sortChannels();
+    /// Drops the tensors the blocks keep for evaluation (see ElasticBlockImpl::forward):
+    /// call after changing weights in evaluation mode; train()/eval() do it themselves.
+    void clearEvalCache();
 
     /// Momentum of the batch-norm running statistics (recalibration sets 1/k).
     void setBatchNormMomentum(double m) { m_momentum = m; }

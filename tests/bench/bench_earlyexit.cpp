@@ -40,6 +40,7 @@ double medianSeconds(const torch::Tensor &x, int runs, Fn fn)
 
 int main(int argc, char **argv)
 {
+    ensurePassiveWaitPolicy(argv);
     initTorchThreads();
     const std::string path = argc > 1 ? argv[1] : supernet::defaultSupernetPath();
     supernet::CheckpointInfo info;

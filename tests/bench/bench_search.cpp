@@ -37,6 +37,7 @@ public:
 
 int main(int argc, char **argv)
 {
+    edanas::ensurePassiveWaitPolicy(argv);
     QCoreApplication app(argc, argv);
     initTorchThreads();
     QTemporaryDir dir;

@@ -4,6 +4,7 @@
 // subnet's inference in the ways LibTorch allows.
 // Usage: bench_supernet [CHECKPOINT]   (default: a freshly initialised ofa-mbv3)
 #include "cost/cost.h"
+#include "eenn/profiler.h"
 #include "data/batchloader.h"
 #include "data/dataset.h"
 #include "data/split.h"
@@ -50,6 +51,7 @@ std::int64_t macsWithAllExits(const space::SearchSpace &s, const space::Genome &
 
 int main(int argc, char **argv)
 {
+    ensurePassiveWaitPolicy(argv);
     initTorchThreads();
     std::printf("threads: %d\n", threadCount());
     supernet::Supernet net{nullptr};
@@ -87,6 +89,38 @@ int main(int argc, char **argv)
         std::fill(e.begin(), e.end(), 4);
     const std::vector<std::pair<const char *, space::Genome>> subnets{
         {"largest", space::Genome::largest(s)}, {"middle", middle}, {"smallest", space::Genome::smallest(s)}};
+
+    // the profiling pass, every way it can run: images/s at batch 256 over 2048 images,
+    // the network made once (as for one candidate)
+    {
+        using eenn::ProfilePass;
+        std::printf("\nprofiling pass, batch 256 (images/s):\n%-9s %-10s %8s %8s %8s %8s\n", "subnet", "network",
+                    "whole", "chunk 32", "chunk 64", "chunk 128");
+        for (const auto &[name, g] : subnets) {
+            for (auto [net_, label] : {std::pair{ProfilePass::Network::Supernet, "supernet"},
+                                       std::pair{ProfilePass::Network::Extracted, "extracted"},
+                                       std::pair{ProfilePass::Network::Folded, "folded"}}) {
+                std::printf("%-9s %-10s", name, label);
+                for (int chunk : {0, 32, 64, 128}) {
+                    c10::InferenceMode guard;
+                    const auto x = torch::randn({256, s.inputChannels, 32, 32});
+                    auto once = [&] {
+                        ProfilePass pass(*net, g, {net_, chunk});
+                        for (int b = 0; b < 8; ++b)
+                            pass.run(x);
+                    };
+                    once();
+                    std::vector<double> r;
+                    for (int k = 0; k < 3; ++k)
+                        r.push_back(2048.0 / seconds(once));
+                    std::sort(r.begin(), r.end());
+                    std::printf(" %8.0f", r[1]);
+                }
+                std::printf("\n");
+                std::fflush(stdout);
+            }
+        }
+    }
 
     std::printf("\n%-9s %10s %14s %14s %12s %12s\n", "subnet", "MMACs", "train img/s", "eval img/s", "train GMAC/s",
                 "eval GMAC/s");
