@@ -54,10 +54,11 @@ SearchPanel::SearchPanel(QWidget *parent)
     , m_population(spinBox(this, "population", 2, 100000, 20, tr("Candidates per generation")))
     , m_generations(spinBox(this, "generations", 1, 1000000, 30, tr("Generations to run (the search may stop "
                                                                      "earlier when the hypervolume stalls)")))
-    , m_validationImages(spinBox(this, "validationImages", 0, 100000000, 500,
+    , m_validationImages(spinBox(this, "validationImages", 0, 100000000, 2000,
                                  tr("Validation images each candidate is profiled on (0: the whole "
-                                    "validation split); about 1 s per candidate at 500")))
-    , m_recalibrationImages(spinBox(this, "recalibrationImages", 1, 100000000, 200,
+                                    "validation split); at 2,000 an accuracy near 90 % has a standard "
+                                    "error of about 0.7 points")))
+    , m_recalibrationImages(spinBox(this, "recalibrationImages", 1, 100000000, 500,
                                     tr("Training images for each candidate's batch-norm recalibration")))
     , m_cost(new QComboBox(this))
     , m_seed(spinBox(this, "seed", 0, 1 << 30, 1, tr("Seed of the search (same seed, same search)")))
