@@ -46,7 +46,7 @@ constexpr std::size_t kProbe = (std::size_t(64) << 10) + 1; // 64 KiB + 1
 // Exact-cap and prefix re-inflation only for outputs up to this size, to keep the
 // executions per second up: each re-inflation of an output past AddressSanitizer's
 // largest size class (128 KiB) maps fresh memory, and its page faults cost more than the
-// inflation (4 MiB here held a 1.25 MiB output to about 150 ms per execution).
+// inflation (4 MiB here held a 1.25 MiB output to about 130 ms per execution).
 constexpr std::size_t kRecheckLimit = std::size_t(256) << 10;
 
 // One scratch file per process for readIdxFile, removed at exit.
