@@ -7,6 +7,11 @@
 # fuzz_idx:       IDX image and label files, and image+label pairs back to back
 # fuzz_idx_gzip:  the same files gzip-compressed, and two raw ones
 # fuzz_cifar:     a 2-record CIFAR-10 batch and a 2-record CIFAR-100 batch
+# fuzz_zip:       small zip archives (stored, deflated, zip64, data descriptors)
+# fuzz_profile:   exit profiles in the format a study stores (versions 1 and 2)
+# fuzz_space:     the shipped presets, each with a genome after a NUL byte
+# fuzz_study:     a study file written by sqlite3-free means: see below
+# (the last four need python3)
 set -euo pipefail
 export LC_ALL=C
 
@@ -83,6 +88,119 @@ mkdir -p "$out"
     bytes 4 42; ramp 3072 0 1 # coarse 4, fine 42
     bytes 19 99; ramp 3072 200 5 # coarse 19, fine 99
 } >"$out/cifar100-2.bin"
+
+# --- zip archives (fuzz_zip) -------------------------------------------------------
+out="$here/corpus-fuzz_zip"
+mkdir -p "$out"
+python3 - "$out" <<'PY'
+import io, sys, zipfile
+out = sys.argv[1]
+def archive(name, method, zip64=False, stream=False, records=None):
+    records = records or [("m/data.pkl", b"\x80\x02}q\x00."), ("m/data/0", bytes(range(256)) * 4), ("m/version", b"3\n")]
+    buf = io.BytesIO()
+    target = buf
+    if stream:  # an unseekable stream: data descriptors after each record, as LibTorch writes
+        class Unseekable(io.RawIOBase):
+            def writable(self): return True
+            def write(self, b): buf.write(b); return len(b)
+        target = Unseekable()
+    with zipfile.ZipFile(target, "w", method) as z:
+        for n, d in records:
+            with z.open(zipfile.ZipInfo(n), "w", force_zip64=zip64) as f:
+                f.write(d)
+    open(f"{out}/{name}.zip", "wb").write(buf.getvalue())
+archive("stored", zipfile.ZIP_STORED)
+archive("deflated", zipfile.ZIP_DEFLATED)
+archive("zip64", zipfile.ZIP_STORED, zip64=True)
+archive("descriptors", zipfile.ZIP_STORED, stream=True)
+archive("empty-record", zipfile.ZIP_STORED, records=[("e", b""), ("f", b"x")])
+PY
+
+# --- exit profiles (fuzz_profile) ----------------------------------------------------
+out="$here/corpus-fuzz_profile"
+mkdir -p "$out"
+python3 - "$out" <<'PY'
+import struct, sys, zlib
+out = sys.argv[1]
+def profile(samples, positions, classes, version=2):
+    raw = b""
+    for q in range(positions):
+        stage, block = (q + 1, 0) if q + 1 < positions else (-1, -1)
+        raw += struct.pack("<iiqq", stage, block, 1000 * (q + 1), 100)
+    cells = samples * positions
+    raw += bytes(i % 2 for i in range(cells))                              # correct
+    raw += struct.pack(f"<{cells}h", *[i % classes for i in range(cells)])  # predicted
+    for k in range(4):                                                    # softmax, margin, entropy, confidence
+        raw += struct.pack(f"<{cells}f", *[((i * 7 + k) % 10) / 10 for i in range(cells)])
+    packed = zlib.compress(raw, 1)
+    header = b"EDANASPF" + struct.pack("<Iiiiqq", version, samples, positions, classes, len(raw), len(packed))
+    if version >= 2:
+        header += struct.pack("<I", zlib.crc32(header + packed))
+    return header + packed
+open(f"{out}/p-3x2.bin", "wb").write(profile(3, 2, 10))
+open(f"{out}/p-20x5.bin", "wb").write(profile(20, 5, 10))
+open(f"{out}/p-0x1.bin", "wb").write(profile(0, 1, 0))
+open(f"{out}/p-v1-4x3.bin", "wb").write(profile(4, 3, 10, version=1))
+PY
+
+# --- search spaces and genomes (fuzz_space) -----------------------------------------
+out="$here/corpus-fuzz_space"
+mkdir -p "$out"
+for preset in "$here"/../resources/presets/*.json; do
+    name=$(basename "$preset" .json)
+    cp "$preset" "$out/$name.json"
+    { cat "$preset"; bytes 0
+      printf '{"depth":[2,2,2,2,2],"kernel":[[3,3,3,3],[3,3,3,3],[3,3,3,3],[3,3,3,3],[3,3,3,3]],'
+      printf '"expansion":[[3,3,3,3],[3,3,3,3],[3,3,3,3],[3,3,3,3],[3,3,3,3]],"resolution":32,'
+      printf '"exits":[{"stage":1,"block":2,"threshold":0.2}],"rule":"margin"}'
+    } >"$out/$name+genome.json"
+done
+{ bytes 0; printf '{"depth":[1,2,1,2,1],"kernel":[[3,5],[5,3],[3,3],[5,5],[3,5]],"expansion":[[2,3],[3,2],[2,2],[3,3],[2,3]],"resolution":16,"exits":[{"stage":2,"block":1,"threshold":0.5}],"rule":"entropy"}'
+} >"$out/tiny-genome-only.json"
+
+# --- study files (fuzz_study) ---------------------------------------------------------
+# A small study in the schema of core/study/study.cpp, written with python3's sqlite3.
+out="$here/corpus-fuzz_study"
+mkdir -p "$out"
+python3 - "$out" "$here/../core/study/study.cpp" <<'PY'
+import os, sqlite3, sys
+out, source = sys.argv[1], sys.argv[2]
+# the CREATE statements of kSchema, as the store writes them: one per line ending in ",
+text = open(source).read()
+block = text[text.index("kSchema[] = {") + len("kSchema[] = {"):]
+block = block[:block.index("};")]
+statements, current = [], ""
+for line in block.splitlines():
+    line = line.strip()
+    if not line.startswith('"'):
+        continue
+    current += line[1:line.rindex('"')]
+    if line.endswith('",'):
+        statements.append(current)
+        current = ""
+path = f"{out}/study.edanas"
+if os.path.exists(path):
+    os.remove(path)
+db = sqlite3.connect(path)
+db.execute("PRAGMA page_size = 512")  # a small file: quicker to mutate
+for s in statements:
+    db.execute(s)
+meta = {"format": "edanas-study", "schema_version": "1", "config_json": "{}", "dataset_path": "d",
+        "dataset_hash": "h", "checkpoint_path": "c.pt", "checkpoint_hash": "k", "space_name": "tiny",
+        "encoding": "studio", "app_version": "0.1.0", "seed": "7", "created": "2026-12-01T00:00:00Z"}
+for k, v in meta.items():
+    db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (k, v))
+for i in (1, 2):
+    db.execute("INSERT INTO candidates VALUES (?, 0, ?, '{}', '1,2,3', '0.5,1000', 0, 0.5, 1000, 900, 1200,"
+               " 5000, 300, '{}', 'random', 1.5, 0, 0, '')", (i, 1000 + i))
+db.execute("INSERT INTO generations VALUES (0, 0.25, '1,2', '{}', '2026-12-01T00:00:00Z')")
+db.execute("INSERT INTO front_membership VALUES (0, 1, 0)")
+db.execute("INSERT INTO events (time, generation, type, json) VALUES ('2026-12-01T00:00:00Z', 0, 'note', '{}')")
+db.execute("INSERT INTO profiles VALUES (1001, 32, x'00010203')")
+db.execute("INSERT INTO state VALUES ('optimizer', x'0a0b')")
+db.commit()
+db.close()
+PY
 
 for d in "$here"/corpus-fuzz_*; do
     echo "$(basename "$d"): $(find "$d" -type f | wc -l) files"

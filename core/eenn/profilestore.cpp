@@ -9,8 +9,11 @@ namespace edanas::eenn {
 namespace {
 
 constexpr char kMagic[8] = {'E', 'D', 'A', 'N', 'A', 'S', 'P', 'F'};
-constexpr std::uint32_t kVersion = 1;
-constexpr std::size_t kHeader = 8 + 4 + 3 * 4 + 2 * 8;
+// Version 2 appends a CRC-32 of everything before it and of the deflated data to the
+// header; version 1 (no CRC-32; zlib's Adler-32 covers the data) is still read.
+constexpr std::uint32_t kVersion = 2;
+constexpr std::size_t kHeaderV1 = 8 + 4 + 3 * 4 + 2 * 8;
+constexpr std::size_t kHeader = kHeaderV1 + 4;
 constexpr std::size_t kPerPosition = 2 * 4 + 2 * 8;
 constexpr std::size_t kPerCell = 1 + 2 + 4 * 4;
 
@@ -29,6 +32,8 @@ template<typename T> T get(const char *&p)
 }
 template<typename T> void getArray(const char *&p, std::vector<T> &v)
 {
+    if (v.empty())
+        return; // data() may be null, and memcpy from or to null is undefined even for 0 bytes
     std::memcpy(v.data(), p, v.size() * sizeof(T));
     p += v.size() * sizeof(T);
 }
@@ -72,6 +77,9 @@ std::string serializeProfile(const ExitProfile &p)
     put(header, std::int32_t(p.classes));
     put(header, std::uint64_t(raw.size()));
     put(header, std::uint64_t(packed));
+    uLong crc = crc32(0L, reinterpret_cast<const Bytef *>(header.data()), uInt(header.size()));
+    crc = crc32_z(crc, reinterpret_cast<const Bytef *>(out.data() + kHeader), z_size_t(packed));
+    put(header, std::uint32_t(crc));
     out.replace(0, kHeader, header);
     return out;
 }
@@ -79,13 +87,16 @@ std::string serializeProfile(const ExitProfile &p)
 ExitProfile deserializeProfile(const std::string &bytes, const std::string &source)
 {
     auto fail = [&](const std::string &what) { return ProfileError(source + ": " + what); };
-    if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    if (bytes.size() < kHeaderV1 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
         throw fail("not an exit profile (" + std::to_string(bytes.size()) + " bytes, no profile header)");
     const char *h = bytes.data() + sizeof kMagic;
     const auto version = get<std::uint32_t>(h);
-    if (version != kVersion)
-        throw fail("exit profile format version " + std::to_string(version) + ", this program reads version "
+    if (version != 1 && version != kVersion)
+        throw fail("exit profile format version " + std::to_string(version) + ", this program reads versions 1 and "
                    + std::to_string(kVersion));
+    const std::size_t header = version == 1 ? kHeaderV1 : kHeader;
+    if (bytes.size() < header)
+        throw fail("not an exit profile (" + std::to_string(bytes.size()) + " bytes, a header cut short)");
     const auto samples = get<std::int32_t>(h);
     const auto positions = get<std::int32_t>(h);
     const auto classes = get<std::int32_t>(h);
@@ -98,13 +109,19 @@ ExitProfile deserializeProfile(const std::string &bytes, const std::string &sour
         throw fail("exit profile header claims " + std::to_string(raw) + " bytes of data, "
                    + std::to_string(samples) + " x " + std::to_string(positions) + " needs "
                    + std::to_string(rawSize(samples, positions)));
-    if (packed != bytes.size() - kHeader)
+    if (packed != bytes.size() - header)
         throw fail("exit profile truncated or padded: header says " + std::to_string(packed)
-                   + " compressed bytes, there are " + std::to_string(bytes.size() - kHeader));
+                   + " compressed bytes, there are " + std::to_string(bytes.size() - header));
+    if (version >= 2) {
+        uLong crc = crc32(0L, reinterpret_cast<const Bytef *>(bytes.data()), uInt(kHeaderV1));
+        crc = crc32_z(crc, reinterpret_cast<const Bytef *>(bytes.data() + header), z_size_t(packed));
+        if (std::uint32_t(crc) != get<std::uint32_t>(h))
+            throw fail("exit profile damaged: its bytes do not match the CRC-32 stored with them");
+    }
     std::string data(raw, '\0');
     uLongf got = uLongf(raw);
     const int rc = uncompress(reinterpret_cast<Bytef *>(data.data()), &got,
-                              reinterpret_cast<const Bytef *>(bytes.data() + kHeader), uLong(packed));
+                              reinterpret_cast<const Bytef *>(bytes.data() + header), uLong(packed));
     if (rc != Z_OK || got != raw)
         throw fail("exit profile data corrupt (zlib: " + std::string(zError(rc)) + ")");
 

@@ -3,11 +3,15 @@
 #include "fileerror.h"
 
 #include "edanas/version.h"
+#include "zipcheck.h"
 
 #include <torch/serialize.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace edanas::deploy {
 
@@ -30,6 +34,22 @@ std::vector<float> floats(const torch::Tensor &t)
     return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 
+// "KEY CRC" lines, one per parameter and buffer of the network, in its order: a
+// CRC-32 of each tensor's bytes, written at save as "edanas.digests" and compared at load.
+std::string digests(const supernet::StaticEennImpl &net)
+{
+    std::string out;
+    auto add = [&](const std::string &key, const torch::Tensor &t) {
+        const torch::Tensor c = t.detach().contiguous();
+        out += key + " " + crc32Hex(c.data_ptr(), c.nbytes()) + "\n";
+    };
+    for (const auto &p : net.named_parameters())
+        add(p.key(), p.value());
+    for (const auto &b : net.named_buffers())
+        add(b.key(), b.value());
+    return out;
+}
+
 } // namespace
 
 void saveEennArchive(const std::string &path, const supernet::StaticEennImpl &net, const space::SearchSpace &space,
@@ -44,6 +64,7 @@ void saveEennArchive(const std::string &path, const supernet::StaticEennImpl &ne
     a.write("edanas.mean", torch::tensor(mean));
     a.write("edanas.std", torch::tensor(std));
     a.write("edanas.created_by", c10::IValue(std::string("edanas ") + kVersion));
+    a.write("edanas.digests", c10::IValue(digests(net)));
     const std::string tmp = path + ".partial";
     try {
         a.save_to(tmp);
@@ -64,9 +85,19 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         throw FileError(path, "no such file");
+    // Every record of the zip archive is checked against its CRC-32 first: LibTorch's
+    // reader does not, and would load a damaged tensor without a word.
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof())
+        throw FileError(path, "cannot be read");
+    if (const std::string problem
+        = checkZipArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+        !problem.empty())
+        throw FileError(path, "is not a readable LibTorch archive (" + problem + ")");
     torch::serialize::InputArchive a;
     try {
-        a.load_from(path);
+        a.load_from(bytes.data(), bytes.size());
     } catch (const std::exception &e) {
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
@@ -81,6 +112,14 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
     info.spaceJson = readString(a, "edanas.space", path);
     info.genomeJson = readString(a, "edanas.genome", path);
     info.createdBy = readString(a, "edanas.created_by", path);
+    // archives written before the digests were introduced have none (their records
+    // were checked against the archive's CRC-32s above)
+    std::string storedDigests;
+    if (c10::IValue d; a.try_read("edanas.digests", d)) {
+        if (!d.isString())
+            throw FileError(path, "is damaged: its tensor digests (\"edanas.digests\") are not text");
+        storedDigests = d.toStringRef();
+    }
     torch::Tensor mean, stdev;
     if (!a.try_read("edanas.mean", mean) || !a.try_read("edanas.std", stdev))
         throw FileError(path, "has no input normalisation");
@@ -101,6 +140,19 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
         std::string what = e.what();
         what = what.substr(0, what.find('\n'));
         throw FileError(path, "cannot be read back into a network (" + what + ")");
+    }
+    if (!storedDigests.empty()) {
+        std::istringstream want(storedDigests), got(digests(*net));
+        std::string w, g;
+        while (std::getline(want, w)) {
+            if (!std::getline(got, g) || w != g) {
+                const std::string key = w.substr(0, w.rfind(' '));
+                throw FileError(path, "is damaged: tensor \"" + key + "\" does not match the digest written with it");
+            }
+        }
+        if (std::getline(got, g))
+            throw FileError(path, "is damaged: its tensor digests do not cover tensor \""
+                                      + g.substr(0, g.rfind(' ')) + "\"");
     }
     net->eval();
     if (infoOut)

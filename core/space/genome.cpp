@@ -280,6 +280,17 @@ Genome Genome::fromJson(const std::string &json, const std::string &source)
     g.depth = intList(o.value(QLatin1String("depth")), "depth");
     g.kernel = nested("kernel");
     g.expansion = nested("expansion");
+    // one kernel and one expansion list per stage, of one length each: everything that
+    // reads a genome (its hash, its summary) relies on it before validating it in a space
+    if (g.kernel.size() != g.depth.size() || g.expansion.size() != g.depth.size())
+        fail(g.kernel.size() != g.depth.size() ? "kernel" : "expansion",
+             "expected one list per stage (" + std::to_string(g.depth.size()) + ", as in \"depth\"), found "
+                 + std::to_string(g.kernel.size() != g.depth.size() ? g.kernel.size() : g.expansion.size()));
+    for (std::size_t st = 0; st < g.depth.size(); ++st)
+        if (g.kernel[st].size() != g.expansion[st].size())
+            fail("expansion[" + std::to_string(st) + "]",
+                 "expected as many entries as kernel[" + std::to_string(st) + "] ("
+                     + std::to_string(g.kernel[st].size()) + "), found " + std::to_string(g.expansion[st].size()));
     g.resolution = toInt(o.value(QLatin1String("resolution")), "resolution");
     const QJsonValue rule = o.value(QLatin1String("rule"));
     if (!rule.isUndefined()) {

@@ -93,7 +93,7 @@ public:
             fail(join(place, key), "expected an integer");
         if (d < lo || d > hi)
             fail(join(place, key), "expected an integer in " + std::to_string(lo) + ".." + std::to_string(hi)
-                                       + ", got " + std::to_string(static_cast<long long>(d)));
+                                       + ", got " + QString::number(d, 'g', 15).toStdString());
         return int(d);
     }
 

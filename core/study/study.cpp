@@ -7,6 +7,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QUrl>
 #include <QVariant>
 
@@ -292,6 +293,9 @@ public:
     CandidateRecord readCandidate(const QSqlQuery &q) const
     {
         CandidateRecord c;
+        for (int column = 0; column < 19; ++column)
+            if (q.value(column).isNull()) // every column is NOT NULL in a study that is not damaged
+                fail("is damaged: a candidate has no " + q.record().fieldName(column).toStdString());
         c.id = q.value(0).toLongLong();
         c.generation = q.value(1).toInt();
         c.genomeHash = hashFrom(q.value(2));
@@ -472,8 +476,16 @@ std::vector<CandidateRecord> Study::candidates(std::int64_t afterId) const
         QStringLiteral("SELECT %1 FROM candidates WHERE id > ? ORDER BY id").arg(QLatin1String(kCandidateColumns)),
         {QVariant::fromValue(qint64(afterId))});
     std::vector<CandidateRecord> out;
-    while (q.next())
+    std::int64_t last = afterId;
+    while (q.next()) {
         out.push_back(m_impl->readCandidate(q));
+        // a damaged table can yield rows out of order (found by fuzz_study); a reader
+        // that polls with the last id it saw would then miss candidates
+        if (out.back().id <= last)
+            m_impl->fail("is damaged: its candidates are out of order (candidate " + std::to_string(out.back().id)
+                         + " after " + std::to_string(last) + ")");
+        last = out.back().id;
+    }
     return out;
 }
 

@@ -1,12 +1,16 @@
 #include "checkpoint.h"
 
 #include "edanas/version.h"
+#include "zipcheck.h"
 
 #include <torch/serialize.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
 
 namespace fs = std::filesystem;
 
@@ -30,6 +34,30 @@ std::string readString(torch::serialize::InputArchive &a, const std::string &key
     return v.toStringRef();
 }
 
+// Each tensor's digest: a CRC-32 of its bytes as stored (float32, or float16 for a
+// half checkpoint), written at save under "edanas.digests" as lines "KEY CRC".
+std::string tensorDigest(const torch::Tensor &t)
+{
+    const torch::Tensor c = t.contiguous();
+    return crc32Hex(c.data_ptr(), c.nbytes());
+}
+
+std::map<std::string, std::string> parseDigests(const std::string &text, const std::string &path)
+{
+    std::map<std::string, std::string> digests;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto space = line.rfind(' ');
+        if (space == std::string::npos || space == 0 || line.size() - space - 1 != 8)
+            throw CheckpointError(path + ": is damaged: its tensor digests (\"edanas.digests\") are garbled");
+        digests[line.substr(0, space)] = line.substr(space + 1);
+    }
+    return digests;
+}
+
+// Reads the whole file, checks every record of the zip archive against its CRC-32
+// (LibTorch's reader does not), then parses it from memory.
 void openArchive(torch::serialize::InputArchive &a, const std::string &path)
 {
     std::error_code ec;
@@ -37,8 +65,16 @@ void openArchive(torch::serialize::InputArchive &a, const std::string &path)
         throw CheckpointError(path + ": does not exist");
     if (fs::is_directory(path, ec))
         throw CheckpointError(path + ": is a directory, but a checkpoint file was expected");
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof())
+        throw CheckpointError(path + ": cannot be read");
+    if (const std::string problem
+        = checkZipArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+        !problem.empty())
+        throw CheckpointError(path + ": is not a readable checkpoint (corrupt or truncated: " + problem + ")");
     try {
-        a.load_from(path);
+        a.load_from(bytes.data(), bytes.size());
     } catch (const std::exception &e) {
         std::string what = e.what();
         if (const auto nl = what.find('\n'); nl != std::string::npos)
@@ -91,10 +127,16 @@ void saveCheckpoint(const std::string &path, const SupernetImpl &net, const Chec
     writeString(a, "edanas.created_by", std::string("edanas ") + kVersion);
     a.write("edanas.mean", torch::tensor(info.mean.empty() ? std::vector<float>{0.f} : info.mean));
     a.write("edanas.std", torch::tensor(info.std.empty() ? std::vector<float>{1.f} : info.std));
+    std::string digests;
+    auto write = [&](const std::string &key, const torch::Tensor &t) {
+        a.write(key, t);
+        digests += key + " " + tensorDigest(t) + "\n";
+    };
     for (const auto &p : net.named_parameters())
-        a.write("param." + p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
+        write("param." + p.key(), half ? p.value().detach().to(torch::kHalf) : p.value().detach());
     for (const auto &b : net.named_buffers())
-        a.write("buffer." + b.key(), b.value()); // statistics stay float32: variances overflow float16
+        write("buffer." + b.key(), b.value()); // statistics stay float32: variances overflow float16
+    writeString(a, "edanas.digests", digests);
     if (optimizer) {
         torch::serialize::OutputArchive opt;
         optimizer->save(opt);
@@ -138,6 +180,14 @@ Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch:
     } catch (const space::SpaceError &e) {
         throw CheckpointError(e.what());
     }
+    // Checkpoints written before the digests were introduced have none: their records
+    // were checked against the archive's CRC-32s in openArchive().
+    std::map<std::string, std::string> digests;
+    if (c10::IValue d; a.try_read("edanas.digests", d)) {
+        if (!d.isString())
+            throw CheckpointError(path + ": is damaged: its tensor digests (\"edanas.digests\") are not text");
+        digests = parseDigests(d.toStringRef(), path);
+    }
     Supernet net(space);
     torch::NoGradGuard noGrad;
     auto readInto = [&](const std::string &key, torch::Tensor &target) {
@@ -146,6 +196,14 @@ Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch:
             throw CheckpointError(path + ": lacks the tensor \"" + key + "\" (written by another version?)");
         if (t.sizes() != target.sizes())
             throw CheckpointError(path + ": tensor \"" + key + "\" has the wrong shape");
+        if (!digests.empty()) {
+            const auto it = digests.find(key);
+            if (it == digests.end())
+                throw CheckpointError(path + ": is damaged: tensor \"" + key + "\" has no digest");
+            if (tensorDigest(t) != it->second)
+                throw CheckpointError(path + ": is damaged: tensor \"" + key
+                                      + "\" does not match the digest written with it");
+        }
         target.copy_(t.to(target.scalar_type()));
     };
     for (auto &p : net->named_parameters())

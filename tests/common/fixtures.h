@@ -28,4 +28,16 @@ std::vector<std::uint8_t> cifarRecord(bool cifar100, int coarse, int label, std:
 void writeImage(const std::string &path, int h, int w, int channels, std::uint8_t r, std::uint8_t g,
                 std::uint8_t b);
 
+/// Damages a file in place: finds `needle` in it and inverts `count` bytes starting
+/// `skip` bytes into the match. Returns the offset of the first inverted byte. Throws
+/// when the file cannot be read or written, or holds no (or a too short) match.
+std::int64_t invertBytesAfter(const std::string &path, const std::string &needle, std::size_t skip, std::size_t count);
+
+/// Makes a damaged zip archive consistent again: for the stored record whose data hold
+/// byte `offset`, recomputes the CRC-32 and writes it into the central directory and
+/// the record's data descriptor (as a tool that re-packs the archive would). Found by
+/// scanning for the zip signatures, independently of the code under test. Throws when
+/// no record holds `offset`.
+void rewriteZipCrc(const std::string &path, std::int64_t offset);
+
 } // namespace edanas::test

@@ -366,6 +366,39 @@ private Q_SLOTS:
                 && q.maxSoftmax == p.maxSoftmax && q.entropy == p.entropy && q.confidence == p.confidence);
     }
 
+    // Found by fuzz_profile: reading a profile of no samples passed null pointers to
+    // memcpy (undefined behaviour, reported by the asan preset's UBSan).
+    void profileWithoutSamplesRoundTrips()
+    {
+        eenn::ExitProfile p;
+        p.resize(0, 2);
+        p.classes = 10;
+        p.position = {{1, 0}, {-1, -1}};
+        p.backboneMacs = {100, 200};
+        p.exitMacs = {10, 20};
+        const auto q = eenn::deserializeProfile(eenn::serializeProfile(p), "empty.edanas");
+        QCOMPARE(q.samples, 0);
+        QCOMPARE(q.positions, 2);
+        QCOMPARE(q.position, p.position);
+        QCOMPARE(q.backboneMacs, p.backboneMacs);
+        QVERIFY(q.correct.empty() && q.confidence.empty());
+    }
+
+    // Profiles stored before the CRC-32 was added (format version 1: the same header
+    // without it) are still read.
+    void version1ProfilesAreRead()
+    {
+        const auto p = shapedProfile(500, 3, 10);
+        std::string v1 = eenn::serializeProfile(p);
+        QCOMPARE(int(v1[8]), 2);
+        v1[8] = 1;
+        v1.erase(40, 4); // magic 8, version 4, samples/positions/classes 12, sizes 16, then the CRC-32
+        const auto q = eenn::deserializeProfile(v1, "old.edanas");
+        QCOMPARE(q.samples, p.samples);
+        QCOMPARE(q.classes, p.classes);
+        QVERIFY(q.correct == p.correct && q.margin == p.margin && q.confidence == p.confidence);
+    }
+
     void badProfilesAreRefused_data()
     {
         QTest::addColumn<int>("what");
@@ -374,6 +407,8 @@ private Q_SLOTS:
         QTest::newRow("other version") << 2;
         QTest::newRow("corrupt data") << 3;
         QTest::newRow("lying header") << 4;
+        QTest::newRow("class count changed") << 5; // no check but the CRC-32 covers it
+        QTest::newRow("256 bytes inverted") << 6;
     }
 
     void badProfilesAreRefused()
@@ -386,6 +421,11 @@ private Q_SLOTS:
         case 2: bytes[8] = 9; break;
         case 3: bytes[bytes.size() / 2] ^= 0x55; bytes[bytes.size() / 2 + 1] ^= 0x55; break;
         case 4: bytes[12] = char(0xff); bytes[13] = 0x7f; break; // samples
+        case 5: bytes[20] ^= 1; break;
+        case 6:
+            for (std::size_t i = 100; i < 356; ++i)
+                bytes[i] = char(~bytes[i]);
+            break;
         }
         try {
             eenn::deserializeProfile(bytes, "run.edanas");

@@ -349,6 +349,29 @@ private Q_SLOTS:
         QVERIFY(maxDiff(cv.final, want.final) < 1e-3);
     }
 
+    // An exported model.pt with 256 bytes inverted inside one weight tensor: refused by
+    // the archive's CRC-32s and, made consistent again, by the tensor's digest.
+    void damagedArchiveIsRefused()
+    {
+        const std::string damaged = path("damaged-model.pt");
+        QVERIFY(QFile::copy(QString::fromStdString(path("model/model.pt")), QString::fromStdString(damaged)));
+        auto net = deploy::loadEennArchive(path("model/model.pt"));
+        std::pair<std::string, torch::Tensor> largest;
+        for (const auto &p : net->named_parameters())
+            if (!largest.second.defined() || p.value().numel() > largest.second.numel())
+                largest = {p.key(), p.value().detach().contiguous()};
+        QVERIFY(largest.second.nbytes() >= 256 + 256);
+        const std::string head(static_cast<const char *>(largest.second.data_ptr()), 64);
+        const auto at = test::invertBytesAfter(damaged, head, 256, 256);
+        auto msg = errorOf([&] { deploy::loadEennArchive(damaged); });
+        QVERIFY2(msg.rfind(damaged + ": ", 0) == 0 && msg.find("CRC-32") != std::string::npos, msg.c_str());
+        test::rewriteZipCrc(damaged, at);
+        msg = errorOf([&] { deploy::loadEennArchive(damaged); });
+        QVERIFY2(msg.rfind(damaged + ": is damaged: tensor \"" + largest.first + "\"", 0) == 0
+                     && msg.find("digest") != std::string::npos,
+                 msg.c_str());
+    }
+
     void editedVariantIsExportedAsEdited()
     {
         // the candidate with its first exit's threshold moved, as the Studio edits it

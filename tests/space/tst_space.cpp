@@ -79,6 +79,9 @@ private Q_SLOTS:
         const std::string ok = ofaJson();
         expectSpaceError(replaced(ok, "\"version\":1", "\"version\":7"), "version 7");
         expectSpaceError(replaced(ok, "\"width\":24", "\"width\":-3"), "stages[0].width");
+        // found by fuzz_space: a value beyond long long was converted for the message
+        // (undefined behaviour); it is now printed as it was written
+        expectSpaceError(replaced(ok, "\"width\":24", "\"width\":1.5e103"), "got 1.5e+103");
         expectSpaceError(replaced(ok, "\"kernel\":[3,5,7]", "\"kernel\":[3,4]"), "odd");
         expectSpaceError(replaced(ok, "\"depth\":[2,3,4]", "\"depth\":[]"), "choices.depth");
         expectSpaceError(replaced(ok, "\"stages\":[1,2,3,4]", "\"stages\":[5]"), "exits.stages");
@@ -139,6 +142,37 @@ private Q_SLOTS:
         QVERIFY(!g.problems(s).empty());
         QVERIFY_THROWS_EXCEPTION(SpaceError, Genome::fromJson("{\"depth\": \"x\"}", "g.json"));
         QVERIFY_THROWS_EXCEPTION(SpaceError, g.validate(s));
+    }
+
+    // Found by fuzz_space: a genome whose kernel or expansion lists do not match its
+    // depths was read, and hashing it (before any validation) read past its lists.
+    void genomesOfInconsistentShapeAreRefused_data()
+    {
+        QTest::addColumn<QString>("json");
+        QTest::addColumn<QString>("phrase");
+        const QString k = QStringLiteral("[[3,3],[3,3]]"), e = QStringLiteral("[[3,3],[3,3]]");
+        auto genome = [](const QString &depth, const QString &kernel, const QString &expansion) {
+            return QStringLiteral("{\"depth\":%1,\"kernel\":%2,\"expansion\":%3,\"resolution\":32}")
+                .arg(depth, kernel, expansion);
+        };
+        QTest::newRow("fewer expansion lists") << genome("[2,2]", k, "[[3,3]]") << "g.json: expansion: expected one list per stage (2";
+        QTest::newRow("more kernel lists") << genome("[2,2]", "[[3,3],[3,3],[3,3]]", e) << "g.json: kernel: expected one list per stage (2";
+        QTest::newRow("a shorter expansion list") << genome("[2,2]", k, "[[3,3],[3]]") << "g.json: expansion[1]: expected as many entries";
+    }
+
+    void genomesOfInconsistentShapeAreRefused()
+    {
+        QFETCH(QString, json);
+        QFETCH(QString, phrase);
+        try {
+            const Genome g = Genome::fromJson(json.toStdString(), "g.json");
+            QFAIL(qPrintable("accepted: " + QString::fromStdString(g.backboneKey())));
+        } catch (const SpaceError &err) {
+            QVERIFY2(QString::fromUtf8(err.what()).startsWith(phrase), err.what());
+        }
+        // the same lists, consistent, are read
+        const char *ok = "{\"depth\":[2,2],\"kernel\":[[3,3],[3,5]],\"expansion\":[[3,3],[3,4]],\"resolution\":32}";
+        QCOMPARE(Genome::fromJson(ok, "g.json").depth, std::vector<int>({2, 2}));
     }
 
     void costOfTheLargestNetworkByHand()

@@ -5,6 +5,9 @@
 // The crash and reader tests run the helper named by EDANAS_STUDY_CRASHWRITER
 // (tests/study/crashwriter.cpp).
 #include "study/study.h"
+#include "eenn/profilestore.h"
+
+#include "fixtures.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -104,6 +107,74 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+    }
+
+    // Found by fuzz_study: a damaged file gave a candidate whose NOT NULL columns were
+    // NULL (read as 0 and ""). It is refused as damaged, naming the column.
+    void candidateWithMissingValuesIsRefused()
+    {
+        const QString file = fresh(QStringLiteral("nulls.edanas"));
+        {
+            Study s = Study::create(file.toStdString(), StudyInfo{});
+            s.addCandidate(crashCandidate(1));
+        }
+        // a damaged schema that lets NULL in, as a damaged page can yield
+        QVERIFY(rawSql(file, {"PRAGMA writable_schema = ON",
+                              "UPDATE sqlite_master SET sql = replace(sql, 'genome_hash INTEGER NOT NULL UNIQUE',"
+                              " 'genome_hash INTEGER UNIQUE') WHERE name = 'candidates'"}));
+        QVERIFY(rawSql(file, {"UPDATE candidates SET genome_hash = NULL WHERE id = 1"}));
+        const Study r = Study::open(file.toStdString(), true);
+        try {
+            (void)r.candidates();
+            QFAIL("a damaged candidate was read");
+        } catch (const StudyError &e) {
+            QVERIFY2(QString::fromUtf8(e.what()).startsWith(file + ": is damaged: a candidate has no genome_hash"),
+                     e.what());
+        }
+    }
+
+    // An exit profile stored in a study, with 256 bytes inverted inside it in the file:
+    // refused with a message naming the study (the CRC-32 stored with the profile).
+    void damagedStoredProfileIsRefused()
+    {
+        edanas::eenn::ExitProfile p;
+        p.resize(2000, 5);
+        p.classes = 10;
+        QRandomGenerator rng(15);
+        for (int q = 0; q < p.positions; ++q) {
+            p.position[std::size_t(q)] = q + 1 < p.positions ? std::pair{q + 1, 0} : std::pair{-1, -1};
+            p.backboneMacs[std::size_t(q)] = 1000 * (q + 1);
+            p.exitMacs[std::size_t(q)] = 100;
+        }
+        for (std::size_t i = 0; i < p.correct.size(); ++i) {
+            p.correct[i] = std::uint8_t(rng.bounded(2));
+            p.predicted[i] = std::int16_t(rng.bounded(10));
+            p.maxSoftmax[i] = float(rng.generateDouble());
+            p.margin[i] = float(rng.generateDouble());
+            p.entropy[i] = float(rng.generateDouble());
+            p.confidence[i] = float(rng.generateDouble());
+        }
+        const std::string bytes = edanas::eenn::serializeProfile(p);
+        QVERIFY(bytes.size() > 1000);
+        const std::string path = fresh(QStringLiteral("profiles.edanas")).toStdString();
+        StudyInfo info;
+        info.configJson = "{}";
+        Study::create(path, info).putProfile(77, 32, bytes); // closed: the log is checkpointed into the file
+        QVERIFY(!QFile::exists(QString::fromStdString(path + "-wal")));
+        QCOMPARE(edanas::eenn::deserializeProfile(*Study::open(path, true).profile(77, 32), path).samples, 2000);
+
+        // 256 bytes from the 164th byte of the profile on: inside the part SQLite keeps
+        // in the row's own page
+        edanas::test::invertBytesAfter(path, bytes.substr(100, 64), 64, 256);
+        const auto damaged = Study::open(path, true).profile(77, 32);
+        QVERIFY(damaged && damaged->size() == bytes.size() && *damaged != bytes);
+        try {
+            edanas::eenn::deserializeProfile(*damaged, path);
+            QFAIL("a damaged profile was read");
+        } catch (const edanas::eenn::ProfileError &e) {
+            const std::string msg = e.what();
+            QVERIFY2(msg.rfind(path + ": ", 0) == 0 && msg.find("CRC-32") != std::string::npos, msg.c_str());
+        }
     }
 
     void roundTrip()

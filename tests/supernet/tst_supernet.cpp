@@ -8,9 +8,12 @@
 #include "supernet/recalibrate.h"
 #include "supernet/supernet.h"
 
+#include "fixtures.h"
+
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <filesystem>
 #include <fstream>
 #include <numeric>
 
@@ -320,6 +323,75 @@ private Q_SLOTS:
         // a failed save leaves nothing behind and keeps what was there
         QVERIFY(refused([&] { saveCheckpoint(m_dir.path().toStdString() + "/no/dir/x.pt", *net, info); }, "x.pt",
                         "cannot be written"));
+    }
+
+    // A checkpoint with 256 bytes inverted inside one weight tensor loaded without a
+    // word (its head then scored 10 %). Now the archive's CRC-32s refuse it; made
+    // consistent again (as a tool re-packing the archive would), the digest written
+    // with each tensor refuses it, naming the tensor. The shipped checkpoint, written
+    // before the digests, still loads, and a damaged copy of it is refused too.
+    void damagedCheckpointsAreRefused()
+    {
+        const auto s = spaceFor("tiny", 1);
+        Supernet net(s);
+        scramble(*net, 8);
+        CheckpointInfo info;
+        info.datasetName = "unit";
+        info.datasetHash = std::string(64, 'd');
+        const std::string dir = m_dir.path().toStdString();
+        const std::string intact = dir + "/intact.pt", damaged = dir + "/damaged.pt";
+        saveCheckpoint(intact, *net, info);
+        std::filesystem::copy_file(intact, damaged);
+        // the largest weight tensor, found in the file by its first 64 bytes
+        auto largest = [](SupernetImpl &n) {
+            std::pair<std::string, torch::Tensor> l;
+            for (const auto &p : n.named_parameters())
+                if (!l.second.defined() || p.value().numel() > l.second.numel())
+                    l = {p.key(), p.value().detach().contiguous()};
+            return l;
+        };
+        const auto [key, weight] = largest(*net);
+        QVERIFY(weight.nbytes() >= 256 + 256);
+        const std::string head(static_cast<const char *>(weight.data_ptr()), 64);
+        const auto at = test::invertBytesAfter(damaged, head, 256, 256);
+
+        auto refusal = [](auto fn) -> std::string {
+            try {
+                fn();
+            } catch (const CheckpointError &e) {
+                return e.what();
+            }
+            return "accepted";
+        };
+        std::string msg = refusal([&] { loadCheckpoint(damaged); });
+        QVERIFY2(msg.rfind(damaged + ": ", 0) == 0 && msg.find("CRC-32") != std::string::npos, msg.c_str());
+        msg = refusal([&] { readCheckpointInfo(damaged); });
+        QVERIFY2(msg.rfind(damaged + ": ", 0) == 0 && msg.find("CRC-32") != std::string::npos, msg.c_str());
+        test::rewriteZipCrc(damaged, at);
+        msg = refusal([&] { loadCheckpoint(damaged); });
+        QVERIFY2(msg.rfind(damaged + ": ", 0) == 0 && msg.find("\"param." + key + "\"") != std::string::npos
+                     && msg.find("digest") != std::string::npos,
+                 msg.c_str());
+        QCOMPARE(refusal([&] { loadCheckpoint(intact); }), std::string("accepted"));
+
+        const std::string shipped = defaultSupernetPath();
+        QVERIFY(!shipped.empty());
+        Supernet ref = loadCheckpoint(shipped);
+        const std::string shippedDamaged = dir + "/shipped-damaged.pt";
+        std::filesystem::copy_file(shipped, shippedDamaged);
+        const auto [shippedKey, shippedWeight] = largest(*ref);
+        QVERIFY(shippedWeight.nbytes() >= 2 * (256 + 256));
+        // stored as float32, or as float16 by `supernet train --half`
+        std::string shippedHead(static_cast<const char *>(shippedWeight.data_ptr()), 64);
+        std::ifstream in(shipped, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (bytes.find(shippedHead) == std::string::npos) {
+            const auto half = shippedWeight.to(torch::kHalf).contiguous();
+            shippedHead.assign(static_cast<const char *>(half.data_ptr()), 64);
+        }
+        test::invertBytesAfter(shippedDamaged, shippedHead, 256, 256);
+        msg = refusal([&] { loadCheckpoint(shippedDamaged); });
+        QVERIFY2(msg.rfind(shippedDamaged + ": ", 0) == 0 && msg.find("CRC-32") != std::string::npos, msg.c_str());
     }
 };
 
