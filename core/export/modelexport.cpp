@@ -819,6 +819,8 @@ ExportResult exportModel(const ExportRequest &request)
                     r.agreement.push_back(a);
                 }
                 if (cv && !floatSegments.empty()) {
+                    // at most 2,000 of them (evenly spread): OpenCV runs every image twice here
+                    all = data::evenSubset(all, std::min<std::int64_t>(std::int64_t(all.size()), 2000));
                     steps.say("chaining the float segments in OpenCV on " + std::to_string(all.size())
                               + " test images");
                     OpenCvSegments chain(request.outDir, floatSegments);
