@@ -16,7 +16,7 @@ edanas_packages=(
     libtorch-dev libopenblas0-pthread
     libopencv-dev
     libpagmo-dev
-    libonnx-dev libprotobuf-dev python3-onnx
+    libonnx-dev libprotobuf-dev python3-onnx python3-numpy
     zlib1g-dev
     dataset-fashion-mnist
     dpkg-dev

@@ -67,6 +67,34 @@ void printExport(const deploy::ExportResult &r)
         std::printf("  wrote %s\n", f.c_str());
     if (r.onnxBytes)
         std::printf("  model.onnx %s, model.pt %s\n", kib(r.onnxBytes).c_str(), kib(r.torchBytes).c_str());
+    if (!r.mcu.segments.empty()) {
+        std::printf("  on a microcontroller (int8, docs/DEPLOY.md): flash %s, SRAM %s; per segment SRAM (flash "
+                    "through it):",
+                    kib(std::uintmax_t(r.mcu.flash)).c_str(), kib(std::uintmax_t(r.mcu.arena)).c_str());
+        for (const auto &s : r.mcu.segments)
+            std::printf(" %s (%s)", kib(std::uintmax_t(s.arena)).c_str(), kib(std::uintmax_t(s.flashThrough)).c_str());
+        std::printf("\n");
+    }
+    if (r.int8) {
+        const auto &q = *r.int8;
+        std::printf("  int8 (calibrated on %lld training images), model-int8.onnx %s:\n",
+                    static_cast<long long>(q.calibrationImages), kib(q.onnxBytes).c_str());
+        for (const auto &s : q.sets) {
+            std::printf("    %-20s (%lld) early exit: float %s, int8 %s, int8 re-tuned %s; per output float/int8:",
+                        s.images.c_str(), static_cast<long long>(s.count), pct(s.floatAccuracy).c_str(),
+                        pct(s.int8Accuracy).c_str(), pct(s.int8RetunedAccuracy).c_str());
+            for (std::size_t o = 0; o < s.floatOutputAccuracy.size(); ++o)
+                std::printf(" %.2f/%.2f", 100.0 * s.floatOutputAccuracy[o], 100.0 * s.int8OutputAccuracy[o]);
+            std::printf("\n");
+        }
+        std::printf("    thresholds: genome");
+        for (double t : q.genomeThresholds)
+            std::printf(" %.3f", t);
+        std::printf(", re-tuned for int8");
+        for (double t : q.retunedThresholds)
+            std::printf(" %.3f", t);
+        std::printf("%s\n", q.retuneUsed ? " (model.json's int8 thresholds)" : "");
+    }
     if (!r.verified) {
         std::printf("  not verified (--no-verify)\n");
         return;
@@ -89,6 +117,11 @@ void printExport(const deploy::ExportResult &r)
         for (const auto &a : r.agreement)
             std::printf("    %-14s %8.4f %%  %.3g\n", a.name.c_str(), 100.0 * a.argmaxAgreement, a.maxAbsDifference);
     }
+    if (!r.segmentAgreement.empty()) {
+        std::printf("  the float segments chained in OpenCV against model.onnx (same class, largest logit difference):\n");
+        for (const auto &a : r.segmentAgreement)
+            std::printf("    %-14s %8.4f %%  %.3g\n", a.name.c_str(), 100.0 * a.argmaxAgreement, a.maxAbsDifference);
+    }
     std::printf("  %s in %.1f s\n", r.passed ? "verification passed" : "VERIFICATION FAILED", r.seconds);
 }
 
@@ -104,7 +137,10 @@ int run(const QStringList &args)
         "predict what LibTorch predicts, and the exit rule must give exactly the study's accuracy. With "
         "--fine-tune the candidate's network is first trained further alone (all exits and the head together, "
         "on the training part of the study's split) and the fine-tuned network is exported and checked against "
-        "its own profile."));
+        "its own profile. With the ONNX model come one model per segment (segment<i>-backbone.onnx, "
+        "segment<i>-exit.onnx, listed in model.json under `segments`; the float ones chained in OpenCV are checked "
+        "against model.onnx); with --int8 also model-int8.onnx and int8 segments (per-channel int8 weights, "
+        "activations calibrated on training images), with int8 accuracy next to float; docs/DEPLOY.md."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
     const QCommandLineOption candidate(
@@ -151,8 +187,21 @@ int run(const QStringList &args)
     const QCommandLineOption fineTuneSeed(QStringLiteral("fine-tune-seed"),
                                           QStringLiteral("Seed of the fine-tuning (order, augmentation, dropout)."),
                                           QStringLiteral("n"), QString::number(deploy::FineTuneOptions{}.seed));
+    const QCommandLineOption int8(QStringLiteral("int8"),
+                                  QStringLiteral("Also write the int8 network: model-int8.onnx (quantize/dequantize "
+                                                 "form) and int8 segments, with int8 accuracy per exit."));
+    const QCommandLineOption int8Retune(QStringLiteral("int8-retune"),
+                                        QStringLiteral("With --int8: model.json's int8 thresholds are re-tuned on the "
+                                                       "validation images for the int8 outputs (both are shown)."));
+    const QCommandLineOption calibrationImages(
+        QStringLiteral("calibration-images"),
+        QStringLiteral("Training images the int8 activations are calibrated on."), QStringLiteral("n"),
+        QStringLiteral("1000"));
+    const QCommandLineOption noSegments(QStringLiteral("no-segments"),
+                                        QStringLiteral("Do not write one model per segment."));
     p.addOptions({candidate, out, noOnnx, noVerify, overwrite, supernetOpt, dataOpt, testImages, speed, speedImages,
-                  fineTune, fineTuneImages, lr, fineTuneBatch, fineTuneSeed});
+                  fineTune, fineTuneImages, lr, fineTuneBatch, fineTuneSeed, int8, int8Retune, calibrationImages,
+                  noSegments});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         throw UsageError("expected one study file");
@@ -175,6 +224,12 @@ int run(const QStringList &args)
     request.checkpointPath = p.value(supernetOpt).toStdString();
     request.datasetPath = p.value(dataOpt).toStdString();
     request.testImages = intValue(p, testImages, 0, 100000000);
+    request.segments = !p.isSet(noSegments);
+    request.int8 = p.isSet(int8);
+    request.int8Retune = p.isSet(int8Retune);
+    request.calibrationImages = intValue(p, calibrationImages, 1, 100000000);
+    if ((p.isSet(int8Retune) || p.isSet(calibrationImages)) && !request.int8)
+        throw UsageError("--int8-retune and --calibration-images need --int8");
     const int timed = intValue(p, speedImages, 0, 100000000);
     request.progress = [](const std::string &line) {
         std::printf("%s\n", line.c_str());

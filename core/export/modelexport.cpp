@@ -5,6 +5,8 @@
 #include "onnxexport.h"
 #include "onnxrunner.h"
 #include "onnxwriter.h"
+#include "quantize.h"
+#include "segments.h"
 
 #include "cost/cost.h"
 #include "data/batchloader.h"
@@ -36,6 +38,8 @@ const char *const kModelPt = "model.pt";
 const char *const kModelJson = "model.json";
 const char *const kModelOnnx = "model.onnx";
 const char *const kVerification = "verification.json";
+const char *const kModelInt8Onnx = "model-int8.onnx";
+const char *const kSegmentsJson = "segments.json";
 
 double since(Clock::time_point t)
 {
@@ -127,6 +131,8 @@ public:
             for (const auto &n : exportFileNames())
                 if (fs::exists(m_dir / n, ec))
                     present += (present.empty() ? "" : ", ") + n;
+            for (const auto &n : segmentFilesIn())
+                present += (present.empty() ? "" : ", ") + n;
             if (!present.empty() && !overwrite)
                 throw FileError(dir, "already holds " + present + "; nothing was written (overwrite replaces them)");
         } else {
@@ -156,9 +162,23 @@ public:
     void removeStale(const std::vector<std::string> &rewritten)
     {
         std::error_code ec;
-        for (const auto &n : exportFileNames())
+        auto names = exportFileNames();
+        for (const auto &n : segmentFilesIn())
+            names.push_back(n);
+        for (const auto &n : names)
             if (std::find(rewritten.begin(), rewritten.end(), n) == rewritten.end())
                 fs::remove(m_dir / n, ec);
+    }
+    /// The segment files (segments.h's names) in the folder.
+    std::vector<std::string> segmentFilesIn() const
+    {
+        std::vector<std::string> names;
+        std::error_code ec;
+        for (fs::directory_iterator it(m_dir, ec), end; !ec && it != end; it.increment(ec))
+            if (it->is_regular_file(ec) && isSegmentFileName(it->path().filename().string()))
+                names.push_back(it->path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
     }
     /// After a failure: nothing of this run stays behind.
     void cleanUp()
@@ -378,6 +398,13 @@ QJsonObject verificationJson(const ExportResult &r)
                                    {"max_abs_difference", o.maxAbsDifference}});
     for (const auto &p : r.problems)
         problems.append(QString::fromStdString(p));
+    QJsonArray segments;
+    for (const auto &o : r.segmentAgreement)
+        segments.append(QJsonObject{{"output", QString::fromStdString(o.name)},
+                                    {"images", double(o.images)},
+                                    {"argmax_agreement", o.argmaxAgreement},
+                                    {"argmax_disagreements", double(o.argmaxDisagreements)},
+                                    {"max_abs_difference", o.maxAbsDifference}});
     return QJsonObject{
         {"format", "edanas-eenn-verification"},
         {"created_by", QString::fromStdString(std::string("edanas ") + kVersion)},
@@ -393,6 +420,7 @@ QJsonObject verificationJson(const ExportResult &r)
         {"fine_tuned_before_accuracy", r.fineTune ? QJsonValue(r.fineTune->before.accuracy) : QJsonValue()},
         {"accuracy", sets},
         {"agreement_test_split", outputs},
+        {"segments_chained_test_split", segments},
         {"what",
          "agreement: OpenCV's dnn module running model.onnx against LibTorch running the same extracted, "
          "batch-norm-folded network, per output, on the whole test split; accuracy: the exit rule on each "
@@ -442,11 +470,117 @@ QJsonObject fineTuneJson(const FineTuneResult &t)
     };
 }
 
+/// Every output's logits on a set of images, float (the exported network) and int8.
+struct SetLogits
+{
+    supernet::SubnetOutput fl, q;
+    torch::Tensor labels;
+};
+
+SetLogits logitsOf(supernet::StaticEennImpl &net, const DeployNetwork &dn, const data::ImageSet &set,
+                   const std::vector<std::int64_t> &indices, const data::Preprocess &pp, int batchSize,
+                   const Steps &steps)
+{
+    std::vector<std::vector<torch::Tensor>> fl, q;
+    std::vector<torch::Tensor> labels;
+    c10::InferenceMode guard;
+    for (std::size_t at = 0; at < indices.size(); at += std::size_t(batchSize)) {
+        steps.check();
+        const std::size_t n = std::min(indices.size() - at, std::size_t(batchSize));
+        const auto x = data::makeImages(set, indices.data() + at, n, pp);
+        std::vector<std::int64_t> l;
+        for (std::size_t i = 0; i < n; ++i)
+            l.push_back(set.labels[std::size_t(indices[at + i])]);
+        labels.push_back(torch::tensor(l, torch::kInt64));
+        const auto a = net.forward(x);
+        const auto b = dn.forward(x, true);
+        fl.resize(a.exits.size() + 1);
+        q.resize(a.exits.size() + 1);
+        for (std::size_t o = 0; o <= a.exits.size(); ++o) {
+            fl[o].push_back(o < a.exits.size() ? a.exits[o] : a.final);
+            q[o].push_back(o < b.exits.size() ? b.exits[o] : b.final);
+        }
+    }
+    SetLogits r;
+    r.labels = torch::cat(labels);
+    for (std::size_t o = 0; o < fl.size(); ++o) {
+        auto f = torch::cat(fl[o]), g = torch::cat(q[o]);
+        if (o + 1 < fl.size()) {
+            r.fl.exits.push_back(f);
+            r.q.exits.push_back(g);
+        } else {
+            r.fl.final = f;
+            r.q.final = g;
+        }
+    }
+    return r;
+}
+
+Int8SetFigures int8SetFigures(const std::string &what, const SetLogits &s, int classes, space::ExitRule rule,
+                              const std::vector<double> &thresholds, const std::vector<double> &retuned,
+                              const std::vector<double> &macsToLeave)
+{
+    Int8SetFigures f;
+    f.images = what;
+    f.count = s.labels.size(0);
+    const double n = double(std::max<std::int64_t>(1, f.count));
+    for (std::size_t o = 0; o <= s.fl.exits.size(); ++o) {
+        const auto &a = o < s.fl.exits.size() ? s.fl.exits[o] : s.fl.final;
+        const auto &b = o < s.q.exits.size() ? s.q.exits[o] : s.q.final;
+        f.floatOutputAccuracy.push_back(a.narrow(1, 0, classes).argmax(1).eq(s.labels).sum().item<double>() / n);
+        f.int8OutputAccuracy.push_back(b.narrow(1, 0, classes).argmax(1).eq(s.labels).sum().item<double>() / n);
+    }
+    std::tie(f.floatAccuracy, f.floatMacs) =
+        earlyExitFigures(s.fl, s.labels, classes, rule, thresholds, macsToLeave, &f.floatShare);
+    std::tie(f.int8Accuracy, f.int8Macs) =
+        earlyExitFigures(s.q, s.labels, classes, rule, thresholds, macsToLeave, &f.int8Share);
+    std::tie(f.int8RetunedAccuracy, f.int8RetunedMacs) =
+        earlyExitFigures(s.q, s.labels, classes, rule, retuned, macsToLeave, &f.int8RetunedShare);
+    const auto a = supernet::decideEarlyExit(s.fl, classes, rule, thresholds);
+    const auto b = supernet::decideEarlyExit(s.q, classes, rule, thresholds);
+    f.predictionDisagreements = a.predictions.ne(b.predictions).sum().item<std::int64_t>();
+    return f;
+}
+
+QJsonObject int8SetJson(const Int8SetFigures &f)
+{
+    return QJsonObject{{"images", double(f.count)},
+                       {"exit_accuracy_float", doubles(f.floatOutputAccuracy)},
+                       {"exit_accuracy", doubles(f.int8OutputAccuracy)},
+                       {"accuracy_float", f.floatAccuracy},
+                       {"accuracy", f.int8Accuracy},
+                       {"accuracy_retuned", f.int8RetunedAccuracy},
+                       {"macs_true_float", f.floatMacs},
+                       {"macs_true", f.int8Macs},
+                       {"macs_true_retuned", f.int8RetunedMacs},
+                       {"share_float", doubles(f.floatShare)},
+                       {"share", doubles(f.int8Share)},
+                       {"share_retuned", doubles(f.int8RetunedShare)},
+                       {"prediction_disagreements", double(f.predictionDisagreements)}};
+}
+
+const char *const kMcuDefinition =
+    "flash: every convolution's and linear layer's int8 weights (1 byte each), int32 biases (4 bytes each) and "
+    "float per-output-channel weight scales (4 bytes each), plus a float scale and an int8 zero point (5 bytes) per "
+    "quantized activation tensor. SRAM: the largest tensor arena along the execution order: at each operator its "
+    "inputs, its output and every tensor produced earlier and still needed later (residual inputs, the feature map a "
+    "squeeze-excite gate multiplies, the feature map an exit reads, which the next backbone piece needs), int8 "
+    "tensors 1 byte per element, float logits 4, nothing in place, no scratch buffers. See docs/DEPLOY.md.";
+
+QJsonObject mcuJson(const McuMemory &m)
+{
+    return QJsonObject{{"definition", kMcuDefinition},
+                       {"flash_bytes", double(m.flash)},
+                       {"sram_bytes", double(m.arena)},
+                       {"flash_kib", double(m.flash) / 1024.0},
+                       {"sram_kib", double(m.arena) / 1024.0}};
+}
+
 } // namespace
 
 std::vector<std::string> exportFileNames()
 {
-    return {kModelPt, kModelJson, kModelOnnx, kVerification};
+    return {kModelPt, kModelJson, kModelOnnx, kVerification, kModelInt8Onnx, kSegmentsJson};
 }
 
 ExportResult exportModel(const ExportRequest &request)
@@ -512,10 +646,7 @@ ExportResult exportModel(const ExportRequest &request)
         QJsonArray classNames;
         for (const auto &c : p.dataset->classNames)
             classNames.append(QString::fromStdString(c));
-        if (request.onnx) {
-            rewritten.push_back(kModelOnnx);
-            steps.say("writing " + out.file(kModelOnnx).string());
-            std::vector<std::pair<std::string, std::string>> metadata{
+        std::vector<std::pair<std::string, std::string>> metadata{
                 {"edanas.exits", QJsonDocument(exits).toJson(QJsonDocument::Compact).toStdString()},
                 {"edanas.input", QJsonDocument(input).toJson(QJsonDocument::Compact).toStdString()},
                 {"edanas.genome", genome.toJson()},
@@ -525,16 +656,123 @@ ExportResult exportModel(const ExportRequest &request)
                 {"edanas.checkpoint_hash", p.checkpointHash},
                 {"edanas.dataset_hash", p.datasetHash},
             };
-            if (tuned)
-                metadata.push_back({"edanas.fine_tuned", QJsonDocument(fineTuneJson(tuned->result))
-                                                              .toJson(QJsonDocument::Compact)
-                                                              .toStdString()});
+        if (tuned)
+            metadata.push_back({"edanas.fine_tuned", QJsonDocument(fineTuneJson(tuned->result))
+                                                          .toJson(QJsonDocument::Compact)
+                                                          .toStdString()});
+        if (request.onnx) {
+            rewritten.push_back(kModelOnnx);
+            steps.say("writing " + out.file(kModelOnnx).string());
             writeOnnx(*net, out.file(kModelOnnx).string(), metadata,
                       "Early-exit network " + genome.summary() + " exported by edanas " + kVersion
                           + ". Outputs: the logits of every exit in order, then final_logits; the exit rule is in "
                             "metadata_props[\"edanas.exits\"].");
             out.wrote(out.file(kModelOnnx));
             r.onnxBytes = fs::file_size(out.file(kModelOnnx));
+        }
+        steps.check();
+
+        // The network as a microcontroller runs it: segments, int8, memory.
+        r.mcu = mcuMemory(arch);
+        const bool writeSegments = request.onnx && request.segments;
+        std::unique_ptr<DeployNetwork> deployed;
+        if (writeSegments || request.int8)
+            deployed = std::make_unique<DeployNetwork>(*net);
+        std::vector<SegmentFiles> floatSegments, int8Segments;
+        // writes segment i's pieces; returns their names
+        auto writePieces = [&](bool int8) {
+            std::vector<SegmentFiles> files;
+            const auto &g = deployed->graph();
+            for (std::size_t i = 0; i < g.segments(); ++i) {
+                const bool hasBackbone = !g.backbone[i].ops.empty();
+                const auto names = segmentFileNames(i, int8, hasBackbone);
+                auto meta = metadata;
+                meta.push_back({"edanas.segment", std::to_string(i) + " of " + std::to_string(g.segments())
+                                                      + (i + 1 == g.segments() ? " (the final head)" : "")});
+                if (hasBackbone) {
+                    deployed->writePieceOnnx(out.file(names.backbone.c_str()).string(), g.backbone[i], int8, meta);
+                    out.wrote(out.file(names.backbone.c_str()));
+                    rewritten.push_back(names.backbone);
+                    r.segmentFiles.push_back(names.backbone);
+                }
+                deployed->writePieceOnnx(out.file(names.exit.c_str()).string(), g.exits[i], int8, meta);
+                out.wrote(out.file(names.exit.c_str()));
+                rewritten.push_back(names.exit);
+                r.segmentFiles.push_back(names.exit);
+                files.push_back(names);
+            }
+            return files;
+        };
+        if (writeSegments) {
+            steps.say("writing " + std::to_string(deployed->graph().segments()) + " float segments");
+            floatSegments = writePieces(false);
+        }
+        std::vector<double> macsToLeave;
+        std::vector<double> genomeThresholds;
+        for (const auto &e : genome.exits)
+            genomeThresholds.push_back(e.threshold);
+        {
+            std::int64_t passed = 0;
+            for (const auto &c : costs.exits) {
+                macsToLeave.push_back(double(c.cumulativeMacs() + passed));
+                passed += c.exitMacs;
+            }
+        }
+        std::vector<std::int64_t> testIndices;
+        for (std::int64_t i = 0; i < p.dataset->test.size(); ++i)
+            testIndices.push_back(i);
+        testIndices = data::evenSubset(testIndices, request.testImages);
+        if (request.int8) {
+            if (request.calibrationImages <= 0)
+                throw std::invalid_argument("the int8 calibration needs at least one training image");
+            const auto calibration = fineTuneImages(p, request.calibrationImages);
+            steps.say("calibrating int8 activations on " + std::to_string(calibration.size()) + " training images");
+            const auto pp = p.preprocess();
+            {
+                c10::InferenceMode guard;
+                for (std::size_t at = 0; at < calibration.size(); at += std::size_t(request.batchSize)) {
+                    steps.check();
+                    const std::size_t n = std::min(calibration.size() - at, std::size_t(request.batchSize));
+                    deployed->calibrate(data::makeImages(p.dataset->train, calibration.data() + at, n, pp));
+                }
+            }
+            deployed->quantize();
+            Int8Figures q;
+            q.calibrationImages = deployed->calibrationImages();
+            q.genomeThresholds = genomeThresholds;
+            steps.say("int8 against float on the study's " + std::to_string(p.evaluator->validationIndices().size())
+                      + " validation images and " + std::to_string(testIndices.size()) + " test images");
+            const auto val = logitsOf(*net, *deployed, p.dataset->train, p.evaluator->validationIndices(), pp,
+                                      request.batchSize, steps);
+            const int classes = arch.classes;
+            const double floatMacs =
+                earlyExitFigures(val.fl, val.labels, classes, genome.rule, genomeThresholds, macsToLeave).second;
+            q.retunedThresholds = retuneThresholds(val.q, val.labels, classes, genome.rule, genomeThresholds,
+                                                   macsToLeave, floatMacs);
+            q.retuneUsed = request.int8Retune;
+            q.sets.push_back(int8SetFigures("validation (study)", val, classes, genome.rule, genomeThresholds,
+                                            q.retunedThresholds, macsToLeave));
+            if (!testIndices.empty()) {
+                const auto test = logitsOf(*net, *deployed, p.dataset->test, testIndices, pp, request.batchSize, steps);
+                q.sets.push_back(int8SetFigures("test", test, classes, genome.rule, genomeThresholds,
+                                                q.retunedThresholds, macsToLeave));
+            }
+            steps.say("writing " + out.file(kModelInt8Onnx).string());
+            auto meta = metadata;
+            meta.push_back({"edanas.int8", "per-channel symmetric int8 weights, per-tensor asymmetric int8 activations "
+                                           "calibrated on " + std::to_string(q.calibrationImages)
+                                               + " training images (docs/DEPLOY.md)"});
+            deployed->writeOnnx(out.file(kModelInt8Onnx).string(), true, meta,
+                                "Early-exit network " + genome.summary() + ", int8 (quantize/dequantize form), "
+                                    "exported by edanas " + kVersion + ". Outputs as model.onnx.");
+            out.wrote(out.file(kModelInt8Onnx));
+            rewritten.push_back(kModelInt8Onnx);
+            q.onnxBytes = fs::file_size(out.file(kModelInt8Onnx));
+            if (request.segments) {
+                steps.say("writing " + std::to_string(deployed->graph().segments()) + " int8 segments");
+                int8Segments = writePieces(true);
+            }
+            r.int8 = q;
         }
         steps.check();
 
@@ -580,6 +818,40 @@ ExportResult exportModel(const ExportRequest &request)
                     a.maxAbsDifference = test.maxAbsDifference[o];
                     r.agreement.push_back(a);
                 }
+                if (cv && !floatSegments.empty()) {
+                    // at most 2,000 of them (evenly spread): OpenCV runs every image twice here
+                    all = data::evenSubset(all, std::min<std::int64_t>(std::int64_t(all.size()), 2000));
+                    steps.say("chaining the float segments in OpenCV on " + std::to_string(all.size())
+                              + " test images");
+                    OpenCvSegments chain(request.outDir, floatSegments);
+                    std::vector<OutputAgreement> seg(r.outputs.size());
+                    for (std::size_t o = 0; o < seg.size(); ++o)
+                        seg[o].name = r.outputs[o];
+                    const int classes = arch.classes;
+                    for (std::size_t at = 0; at < all.size(); at += std::size_t(request.batchSize)) {
+                        steps.check();
+                        const std::size_t n = std::min(all.size() - at, std::size_t(request.batchSize));
+                        const auto x = data::makeImages(ds.test, all.data() + at, n, pp);
+                        const auto one = runner->run(x);
+                        const auto chained = chain.run(x);
+                        for (std::size_t o = 0; o < seg.size(); ++o) {
+                            const auto &a = o + 1 < seg.size() ? one.exits[o] : one.final;
+                            const auto &b = o + 1 < seg.size() ? chained.exits[o] : chained.final;
+                            seg[o].images += std::int64_t(n);
+                            seg[o].argmaxDisagreements += a.narrow(1, 0, classes)
+                                                              .argmax(1)
+                                                              .ne(b.narrow(1, 0, classes).argmax(1))
+                                                              .sum()
+                                                              .item<std::int64_t>();
+                            seg[o].maxAbsDifference =
+                                std::max(seg[o].maxAbsDifference, (a - b).abs().max().item<double>());
+                        }
+                    }
+                    for (auto &a : seg)
+                        a.argmaxAgreement =
+                            1.0 - double(a.argmaxDisagreements) / double(std::max<std::int64_t>(1, a.images));
+                    r.segmentAgreement = seg;
+                }
             }
             r.verified = true;
 
@@ -590,6 +862,12 @@ ExportResult exportModel(const ExportRequest &request)
                                      + " has " + percent(studyWay) + ", the study records "
                                      + percent(p.record.accuracy)
                                      + " (is the supernet, the data set or the program another?)");
+            for (const auto &a : r.segmentAgreement)
+                if (a.argmaxDisagreements > 0 || a.maxAbsDifference > 1e-3)
+                    r.problems.push_back(a.name + ": the float segments chained in OpenCV differ from model.onnx on "
+                                         + std::to_string(a.argmaxDisagreements) + " of "
+                                         + std::to_string(a.images) + " test images (largest logit difference "
+                                         + std::to_string(a.maxAbsDifference) + ")");
             for (const auto &a : r.agreement)
                 if (a.argmaxDisagreements > 0)
                     r.problems.push_back(a.name + ": OpenCV predicts another class than LibTorch for "
@@ -638,13 +916,61 @@ ExportResult exportModel(const ExportRequest &request)
         QJsonArray outputNames;
         for (const auto &o : r.outputs)
             outputNames.append(QString::fromStdString(o));
+        // one object per segment: its files and its memory on a microcontroller
+        QJsonArray segments;
+        for (std::size_t i = 0; i < r.mcu.segments.size(); ++i) {
+            const auto &m = r.mcu.segments[i];
+            auto file = [](const std::string &f) { return f.empty() ? QJsonValue() : QJsonValue(QString::fromStdString(f)); };
+            QJsonObject o{{"index", int(i)},
+                          {"output", QString::fromStdString(r.outputs[i])},
+                          {"sram_bytes", double(m.arena)},
+                          {"backbone_sram_bytes", double(m.backboneArena)},
+                          {"exit_sram_bytes", double(m.exitArena)},
+                          {"flash_bytes", double(m.backboneFlash + m.exitFlash)},
+                          {"flash_through_bytes", double(m.flashThrough)},
+                          {"sram_through_bytes", double(m.arenaThrough)}};
+            if (i < floatSegments.size()) {
+                o.insert("backbone", file(floatSegments[i].backbone));
+                o.insert("exit", file(floatSegments[i].exit));
+            }
+            if (i < int8Segments.size())
+                o.insert("int8", QJsonObject{{"backbone", file(int8Segments[i].backbone)},
+                                             {"exit", file(int8Segments[i].exit)}});
+            segments.append(o);
+        }
+        QJsonObject int8Json;
+        if (r.int8) {
+            const auto &q = *r.int8;
+            int8Json = QJsonObject{
+                {"file", kModelInt8Onnx},
+                {"scheme", "weights: int8, symmetric, one scale per output channel; biases: int32, scale = input "
+                           "scale x weight scale; activations: int8, asymmetric, one scale and zero point per tensor "
+                           "from its range on the calibration images; logits: float; ONNX QuantizeLinear/"
+                           "DequantizeLinear form (opset " + QString::number(onnxOpset()) + ")"},
+                {"calibration_images", double(q.calibrationImages)},
+                {"calibration", "evenly spread over the training part of the study's split (no validation or test "
+                                "image)"},
+                {"thresholds", doubles(q.retuneUsed ? q.retunedThresholds : q.genomeThresholds)},
+                {"thresholds_are", q.retuneUsed ? "re-tuned for int8" : "the genome's"},
+                {"genome_thresholds", doubles(q.genomeThresholds)},
+                {"retuned_thresholds", doubles(q.retunedThresholds)},
+                {"retuning", "coordinate ascent over a fine threshold grid on the int8 outputs of the validation "
+                             "images: the highest accuracy whose average MACs stay at most the float network's"},
+                {"flash_bytes", double(r.mcu.flash)},
+                {"sram_bytes", double(r.mcu.arena)},
+                {"onnx_bytes", double(q.onnxBytes)}};
+            for (const auto &set : q.sets)
+                int8Json.insert(set.images == "test" ? "test" : "validation", int8SetJson(set));
+        }
         const QJsonObject model{
             {"format", "edanas-eenn"},
             {"version", 1},
             {"created_by", QString::fromStdString(std::string("edanas ") + kVersion)},
             {"files", QJsonObject{{"libtorch", kModelPt},
                                   {"onnx", request.onnx ? QJsonValue(kModelOnnx) : QJsonValue()},
-                                  {"verification", request.verify ? QJsonValue(kVerification) : QJsonValue()}}},
+                                  {"verification", request.verify ? QJsonValue(kVerification) : QJsonValue()},
+                                  {"onnx_int8", r.int8 ? QJsonValue(kModelInt8Onnx) : QJsonValue()},
+                                  {"segments", floatSegments.empty() ? QJsonValue() : QJsonValue(kSegmentsJson)}}},
             {"loading",
              QJsonObject{
                  {"libtorch",
@@ -659,6 +985,9 @@ ExportResult exportModel(const ExportRequest &request)
                                 "final_logits) and apply `exits.rule_text`; metadata_props carry the same JSON")}}},
             {"input", input},
             {"outputs", outputNames},
+            {"segments", segments},
+            {"mcu", mcuJson(r.mcu)},
+            {"int8", r.int8 ? QJsonValue(int8Json) : QJsonValue()},
             {"exits", exits},
             {"architecture", architectureJson(arch, costs)},
             {"genome", jsonValue(genome.toJson())},
@@ -689,6 +1018,39 @@ ExportResult exportModel(const ExportRequest &request)
             {"figures", figures},
             {"fine_tuning", tuned ? QJsonValue(fineTuneJson(tuned->result)) : QJsonValue()},
         };
+        if (!floatSegments.empty()) {
+            // what a runtime needs to run the segments, without null (OpenCV's JSON
+            // reader, cv::FileStorage, refuses null; docs/examples/segment_driver.cpp reads it)
+            auto list = [](const std::vector<SegmentFiles> &files) {
+                QJsonArray a;
+                for (const auto &f : files)
+                    a.append(QJsonObject{{"backbone", QString::fromStdString(f.backbone)},
+                                         {"exit", QString::fromStdString(f.exit)}});
+                return a;
+            };
+            QJsonObject runtime{{"format", "edanas-segments"},
+                                {"version", 1},
+                                {"what", "the segments of model.json for a runtime: run segment i's backbone (none "
+                                         "when empty) on the input or the previous backbone's output, then its exit; "
+                                         "apply the rule with thresholds[i]; stop, or go on (docs/DEPLOY.md)"},
+                                {"input", QJsonObject{{"channels", arch.inputChannels},
+                                                      {"height", arch.resolution},
+                                                      {"width", arch.resolution},
+                                                      {"mean", input.value("mean")},
+                                                      {"std", input.value("std")}}},
+                                {"classes", arch.classes},
+                                {"rule", QString::fromStdString(space::exitRuleName(genome.rule))},
+                                {"thresholds", doubles(genomeThresholds)},
+                                {"segments", list(floatSegments)}};
+            if (r.int8) {
+                runtime.insert("int8_thresholds",
+                               doubles(r.int8->retuneUsed ? r.int8->retunedThresholds : r.int8->genomeThresholds));
+                runtime.insert("int8_segments", list(int8Segments));
+            }
+            writeText(out.file(kSegmentsJson), QJsonDocument(runtime).toJson(QJsonDocument::Indented).toStdString());
+            out.wrote(out.file(kSegmentsJson));
+            rewritten.push_back(kSegmentsJson);
+        }
         steps.say("writing " + out.file(kModelJson).string());
         writeText(out.file(kModelJson), QJsonDocument(model).toJson(QJsonDocument::Indented).toStdString());
         out.wrote(out.file(kModelJson));

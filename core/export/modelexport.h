@@ -6,6 +6,7 @@
 // and the command line call this from plain C++ (the Studio from a worker thread).
 
 #include "finetune.h"
+#include "mcumemory.h"
 #include "space/genome.h"
 
 #include <atomic>
@@ -42,6 +43,16 @@ struct ExportRequest : CandidateSource
     bool onnx = true;         ///< also write model.onnx
     bool verify = true;       ///< run the checks below (needs onnx for the OpenCV ones)
     bool overwrite = false;   ///< replace model.pt/.json/.onnx, verification.json in outDir
+    /// With onnx: one model per segment too (segment<i>-backbone.onnx, segment<i>-exit.onnx).
+    bool segments = true;
+    /// Also the int8 network (quantize.h): model-int8.onnx (and int8 segments), with its
+    /// accuracy per exit on the validation and test images next to float.
+    bool int8 = false;
+    /// Training images (never validation or test ones) the int8 activations are calibrated on.
+    std::int64_t calibrationImages = 1000;
+    /// The int8 thresholds model.json gives: re-tuned on the validation images for the
+    /// int8 outputs (retuneThresholds in segments.h) instead of the genome's.
+    bool int8Retune = false;
     int batchSize = 500;      ///< images per forward pass in the checks
     /// Test images the outputs are compared on, evenly spread; 0: the whole test split
     /// (OpenCV runs small networks at a few hundred images a second on two cores).
@@ -76,6 +87,27 @@ struct SetAccuracy
     std::vector<double> share;     ///< per exit, then the final head (LibTorch)
 };
 
+/// Float against int8 on one image set.
+struct Int8SetFigures
+{
+    std::string images; ///< "validation (study)", "test"
+    std::int64_t count = 0;
+    std::vector<double> floatOutputAccuracy, int8OutputAccuracy; ///< every output's own, exits then head
+    double floatAccuracy = 0.0, int8Accuracy = 0.0, int8RetunedAccuracy = 0.0; ///< the exit rule's
+    double floatMacs = 0.0, int8Macs = 0.0, int8RetunedMacs = 0.0;            ///< average MACs (true cost)
+    std::vector<double> floatShare, int8Share, int8RetunedShare;
+    std::int64_t predictionDisagreements = 0; ///< early-exit predictions int8 != float (the genome's thresholds)
+};
+
+struct Int8Figures
+{
+    std::int64_t calibrationImages = 0;
+    std::vector<double> genomeThresholds, retunedThresholds;
+    bool retuneUsed = false; ///< model.json's int8 thresholds are the re-tuned ones
+    std::vector<Int8SetFigures> sets;
+    std::uintmax_t onnxBytes = 0;
+};
+
 struct ExportResult
 {
     std::string outDir;
@@ -97,6 +129,12 @@ struct ExportResult
     bool passed = false;            ///< ... and every one held
     std::vector<std::string> problems; ///< what did not hold
     std::uintmax_t onnxBytes = 0, torchBytes = 0;
+    /// The float segments chained in OpenCV against model.onnx in OpenCV, per output, on
+    /// the test images (empty without segments or checks).
+    std::vector<OutputAgreement> segmentAgreement;
+    std::vector<std::string> segmentFiles; ///< written, relative to outDir
+    McuMemory mcu;                         ///< the int8 network on a microcontroller (mcumemory.h)
+    std::optional<Int8Figures> int8;       ///< with ExportRequest::int8
     /// With ExportRequest::fineTune: what the fine-tuning did; profileAccuracy,
     /// macsTrue/macsPaper and the validation reference are then the fine-tuned network's.
     std::optional<FineTuneResult> fineTune;
@@ -112,10 +150,18 @@ struct ExportResult
 ///               (study, candidate, checkpoint and data set hashes) and figures;
 ///   model.onnx  the same network for other runtimes: input "input" (batch x C x R x R,
 ///               normalised), one logits output per exit in order, then "final_logits";
+///   segment<i>-backbone.onnx, segment<i>-exit.onnx  (with `segments`) one model per
+///               segment, input "input", output "output": the backbone from the input
+///               (or the previous segment's backbone output) to exit i, and exit i's
+///               classifier (the last segment's: the final head); model.json lists them
+///               under `segments` (docs/DEPLOY.md);
+///   model-int8.onnx, segment<i>-*-int8.onnx  (with `int8`) the same in quantize/
+///               dequantize form (quantize.h), calibrated on training images;
 ///   verification.json  the checks' figures (with `verify`).
 /// The checks: OpenCV's dnn module runs model.onnx on the test split (`testImages`) and
 /// on the study's validation images (and the final front's, when the study has them); its predicted class must equal LibTorch's at every exit
-/// and the head, and the exit rule applied to its logits must give exactly the study's
+/// and the head, the float segments chained in OpenCV must predict what model.onnx does
+/// at every output, and the exit rule applied to its logits must give exactly the study's
 /// accuracy on those validation images (and LibTorch's real early exit must too).
 /// Throws std::runtime_error naming the file at fault for bad input (missing or
 /// corrupt study, unknown candidate, checkpoint or data set not the ones the study

@@ -241,6 +241,82 @@ std::string OnnxGraphWriter::gemm(const std::string &name, const std::string &x,
     return name;
 }
 
+std::string OnnxGraphWriter::quantizeDequantize(const std::string &name, const std::string &x, float scale,
+                                               int zeroPoint)
+{
+    if (!(scale > 0) || zeroPoint < -128 || zeroPoint > 127)
+        throw std::logic_error("ONNX graph: " + name + ": a quantization needs a positive scale and an int8 zero point");
+    const auto s = d->initializer(name + ".scale", FloatTensor{{scale}, {}});
+    auto *zp = d->graph->add_initializer();
+    zp->set_name(d->claim(name + ".zero_point"));
+    zp->set_data_type(onnx::TensorProto::INT8);
+    const auto z = std::int8_t(zeroPoint);
+    zp->set_raw_data(std::string(reinterpret_cast<const char *>(&z), 1));
+    d->node("QuantizeLinear", name + "/q", {x, s, zp->name()});
+    d->node("DequantizeLinear", name, {name + "/q", s, zp->name()});
+    return name;
+}
+
+std::string OnnxGraphWriter::dequantized(const std::string &name, const QuantizedTensor &t)
+{
+    if (std::int64_t(t.values.size()) != elementCount(t.shape) || t.shape.empty()
+        || std::int64_t(t.scales.size()) != t.shape[0])
+        throw std::logic_error("ONNX graph: quantized tensor \"" + name + "\" does not match its shape or scales");
+    auto *q = d->graph->add_initializer();
+    q->set_name(d->claim(name + ".q"));
+    for (auto dim : t.shape)
+        q->add_dims(dim);
+    auto *zp = d->graph->add_initializer();
+    zp->set_name(d->claim(name + ".zero_point"));
+    zp->add_dims(std::int64_t(t.scales.size()));
+    if (t.int32) {
+        q->set_data_type(onnx::TensorProto::INT32);
+        q->set_raw_data(std::string(reinterpret_cast<const char *>(t.values.data()), t.values.size() * 4));
+        zp->set_data_type(onnx::TensorProto::INT32);
+        const std::vector<std::int32_t> zeros(t.scales.size(), 0);
+        zp->set_raw_data(std::string(reinterpret_cast<const char *>(zeros.data()), zeros.size() * 4));
+    } else {
+        std::string bytes(t.values.size(), '\0');
+        for (std::size_t i = 0; i < t.values.size(); ++i) {
+            if (t.values[i] < -128 || t.values[i] > 127)
+                throw std::logic_error("ONNX graph: " + name + ": a value outside int8");
+            bytes[i] = char(std::int8_t(t.values[i]));
+        }
+        q->set_data_type(onnx::TensorProto::INT8);
+        q->set_raw_data(bytes);
+        zp->set_data_type(onnx::TensorProto::INT8);
+        zp->set_raw_data(std::string(t.scales.size(), '\0'));
+    }
+    const auto s = d->initializer(name + ".scale", FloatTensor{t.scales, {std::int64_t(t.scales.size())}});
+    auto *n = d->node("DequantizeLinear", name, {q->name(), s, zp->name()});
+    intAttribute(n, "axis", 0);
+    return name;
+}
+
+std::string OnnxGraphWriter::convWith(const std::string &name, const std::string &x, const std::string &weight,
+                                      const std::string &bias, int kernel, int stride, int group)
+{
+    const std::int64_t k = kernel, pad = k / 2;
+    auto *n = bias.empty() ? d->node("Conv", name, {x, weight}) : d->node("Conv", name, {x, weight, bias});
+    intsAttribute(n, "kernel_shape", {k, k});
+    intsAttribute(n, "strides", {stride, stride});
+    intsAttribute(n, "pads", {pad, pad, pad, pad});
+    intsAttribute(n, "dilations", {1, 1});
+    intAttribute(n, "group", group);
+    return name;
+}
+
+std::string OnnxGraphWriter::gemmWith(const std::string &name, const std::string &x, const std::string &weight,
+                                      const std::string &bias)
+{
+    auto *n = bias.empty() ? d->node("Gemm", name, {x, weight}) : d->node("Gemm", name, {x, weight, bias});
+    floatAttribute(n, "alpha", 1.0f);
+    floatAttribute(n, "beta", 1.0f);
+    intAttribute(n, "transA", 0);
+    intAttribute(n, "transB", 1);
+    return name;
+}
+
 void OnnxGraphWriter::output(const std::string &value, const std::vector<std::int64_t> &dims)
 {
     if (!d->names.count(value))

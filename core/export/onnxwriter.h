@@ -18,6 +18,16 @@ struct FloatTensor
     std::vector<std::int64_t> shape;
 };
 
+/// Integer values with per-output-channel scales (axis 0), zero points all zero: an
+/// int8 weight or an int32 bias, stored as DequantizeLinear reads it.
+struct QuantizedTensor
+{
+    std::vector<std::int32_t> values; ///< int8 range unless `int32`
+    std::vector<std::int64_t> shape;
+    std::vector<float> scales; ///< one per index of axis 0
+    bool int32 = false;
+};
+
 /// Builds an ONNX model (opset 14, IR version of the installed ONNX) node by node from
 /// plain float tensors, checks it with ONNX's checker and strict shape inference, and
 /// writes it. Every operation takes the name of the value it produces (unique in the
@@ -59,6 +69,20 @@ public:
     /// x weight^T + bias (weight out x in).
     std::string gemm(const std::string &name, const std::string &x, const FloatTensor &weight,
                      const FloatTensor &bias);
+
+    // Quantize/dequantize form (QDQ): int8 tensors between float operators.
+    /// QuantizeLinear(x, scale, zeroPoint) to int8 (`name`/q), then DequantizeLinear
+    /// back to float (`name`): what an int8 runtime stores for x.
+    std::string quantizeDequantize(const std::string &name, const std::string &x, float scale, int zeroPoint);
+    /// An integer initializer (`name`.q) and its DequantizeLinear (per axis 0) to float:
+    /// returns `name`, the float value.
+    std::string dequantized(const std::string &name, const QuantizedTensor &t);
+    /// conv() and gemm() on weight and bias values of the graph (e.g. dequantized());
+    /// `bias` empty for none; `kernel` the weight's square kernel side.
+    std::string convWith(const std::string &name, const std::string &x, const std::string &weight,
+                         const std::string &bias, int kernel, int stride, int group);
+    std::string gemmWith(const std::string &name, const std::string &x, const std::string &weight,
+                         const std::string &bias);
 
     /// Declares `value` a graph output of shape batch x dims, in call order.
     void output(const std::string &value, const std::vector<std::int64_t> &dims);

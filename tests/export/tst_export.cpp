@@ -180,7 +180,8 @@ private Q_SLOTS:
         QVERIFY(!lines.empty());
         QVERIFY(e.verified);
         QVERIFY2(e.passed, e.problems.empty() ? "" : e.problems.front().c_str());
-        QCOMPARE(e.files.size(), std::size_t(4));
+        // (and one model per segment with segments.json: tests/export/tst_int8.cpp checks them)
+        QCOMPARE(e.files.size(), std::size_t(5) + e.segmentFiles.size());
         for (const char *f : {"model/model.pt", "model/model.json", "model/model.onnx", "model/verification.json"})
             QVERIFY2(QFile::exists(QString::fromStdString(path(f))), f);
         QVERIFY(e.onnxBytes > 100000 && e.torchBytes > 100000);
@@ -384,7 +385,7 @@ private Q_SLOTS:
         QVERIFY(e.edited);
         QCOMPARE(e.studyAccuracy, -1.0);
         QVERIFY(!e.verified);
-        QCOMPARE(e.files.size(), std::size_t(3)); // no verification.json
+        QCOMPARE(e.files.size(), std::size_t(4) + e.segmentFiles.size()); // no verification.json
         const auto m = readJson(QString::fromStdString(path("variant/model.json")));
         QVERIFY(m.value("provenance").toObject().value("edited").toBool());
         QCOMPARE(m.value("exits").toObject().value("exits").toArray()[0].toObject().value("threshold").toDouble(),

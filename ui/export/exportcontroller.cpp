@@ -9,6 +9,7 @@
 #include "export/modelexport.h"
 #include "study/studyexport.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
@@ -281,9 +282,10 @@ void ExportController::exportReport()
         exportReportTo(path);
 }
 
-void ExportController::exportModelTo(qint64 candidate, const QString &dir, qint64 testImages)
+void ExportController::exportModelTo(qint64 candidate, const QString &dir, qint64 testImages, bool int8,
+                                     bool int8Retune)
 {
-    runModelExport(candidate, dir, testImages, std::nullopt);
+    runModelExport(candidate, dir, testImages, std::nullopt, int8, int8Retune);
 }
 
 void ExportController::fineTuneAndExportTo(qint64 candidate, const QString &dir, const deploy::FineTuneOptions &options,
@@ -293,7 +295,7 @@ void ExportController::fineTuneAndExportTo(qint64 candidate, const QString &dir,
 }
 
 void ExportController::runModelExport(qint64 candidate, const QString &dir, qint64 testImages,
-                                      std::optional<deploy::FineTuneOptions> fineTune)
+                                      std::optional<deploy::FineTuneOptions> fineTune, bool int8, bool int8Retune)
 {
     const QString what = fineTune ? tr("Fine-tuned model of candidate %1").arg(candidate)
                                   : tr("Model of candidate %1").arg(candidate);
@@ -310,6 +312,8 @@ void ExportController::runModelExport(qint64 candidate, const QString &dir, qint
     request.candidateId = candidate;
     request.outDir = dir.toStdString();
     request.testImages = testImages;
+    request.int8 = int8;
+    request.int8Retune = int8 && int8Retune;
     request.progress = [this](const std::string &line) {
         const QString text = QString::fromStdString(line);
         QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
@@ -363,6 +367,17 @@ void ExportController::runModelExport(qint64 candidate, const QString &dir, qint
                                   .arg(100 * f.after.accuracy, 0, 'f', 2)
                                   .arg(formatMacs(f.before.macsTrue), formatMacs(f.after.macsTrue)));
             }
+            if (!r.mcu.segments.empty())
+                lines << QStringLiteral("on a microcontroller (int8): flash %1 KiB, SRAM %2 KiB")
+                             .arg(double(r.mcu.flash) / 1024.0, 0, 'f', 1)
+                             .arg(double(r.mcu.arena) / 1024.0, 0, 'f', 1);
+            if (r.int8)
+                for (const auto &s : r.int8->sets)
+                    lines << QStringLiteral("%1 int8: %2 % (float %3 %, int8 with re-tuned thresholds %4 %)")
+                                 .arg(QString::fromStdString(s.images))
+                                 .arg(100 * s.int8Accuracy, 0, 'f', 2)
+                                 .arg(100 * s.floatAccuracy, 0, 'f', 2)
+                                 .arg(100 * s.int8RetunedAccuracy, 0, 'f', 2);
             *summary = lines.join(QStringLiteral("; "));
         } catch (const std::exception &e) {
             *outcome = QString::fromUtf8(e.what());
@@ -432,9 +447,37 @@ void ExportController::exportModel(qint64 candidate)
         QMessageBox::information(m_window, tr("Export model"), tr("Select a candidate first."));
         return;
     }
+    exportModelWithOptions(candidate);
+}
+
+void ExportController::exportModelWithOptions(qint64 candidate)
+{
+    QDialog dialog(m_window);
+    dialog.setWindowTitle(tr("Export model of candidate %1").arg(candidate));
+    auto *form = new QFormLayout(&dialog);
+    auto *int8 = new QCheckBox(tr("Also int8, for microcontrollers (model-int8.onnx and int8 segments)"), &dialog);
+    int8->setObjectName(QStringLiteral("int8"));
+    auto *retune = new QCheckBox(tr("Re-tune the exit thresholds for int8"), &dialog);
+    retune->setObjectName(QStringLiteral("int8Retune"));
+    retune->setEnabled(false);
+    connect(int8, &QCheckBox::toggled, retune, &QWidget::setEnabled);
+    form->addRow(int8);
+    form->addRow(retune);
+    auto *note = new QLabel(tr("Writes model.pt, model.onnx, one ONNX model per segment and model.json, and checks "
+                               "them with OpenCV. int8: weights per channel, activations calibrated on training "
+                               "images; its accuracy per exit is measured next to float."),
+                            &dialog);
+    note->setWordWrap(true);
+    form->addRow(note);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
     const QString dir = QFileDialog::getExistingDirectory(m_window, tr("Folder for the model of candidate %1").arg(candidate));
     if (!dir.isEmpty())
-        exportModelTo(candidate, dir);
+        exportModelTo(candidate, dir, 0, int8->isChecked(), retune->isChecked());
 }
 
 } // namespace edanas::ui

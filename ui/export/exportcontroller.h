@@ -58,14 +58,19 @@ public:
 
     /// Exports the deployable model of a candidate (LibTorch archive, JSON, ONNX,
     /// checked with OpenCV on `testImages` test images, 0: all) into `dir` in a worker
-    /// thread, with progress lines as message(); finished() follows.
-    void exportModelTo(qint64 candidate, const QString &dir, qint64 testImages = 0);
+    /// thread, with progress lines as message(); finished() follows. With one model per
+    /// segment; `int8`: also the int8 network (model-int8.onnx, int8 segments) with its
+    /// accuracy next to float, `int8Retune`: model.json's int8 thresholds re-tuned.
+    void exportModelTo(qint64 candidate, const QString &dir, qint64 testImages = 0, bool int8 = false,
+                       bool int8Retune = false);
     void exportModel(qint64 candidate);
     /// As exportModelTo, after fine-tuning the candidate alone (EDANAS-style, joint loss
     /// over its exits) and measuring its exits again; the log shows the progress and
     /// the figures before and after. The study is not changed.
     void fineTuneAndExportTo(qint64 candidate, const QString &dir, const deploy::FineTuneOptions &options,
                              qint64 testImages = 0);
+    /// Asks whether to add the int8 network, then for a folder.
+    void exportModelWithOptions(qint64 candidate);
     /// Asks for epochs, training images and learning rate, then a folder.
     void fineTuneAndExport(qint64 candidate);
 
@@ -82,7 +87,7 @@ private:
     Figure liveFigure(FigureKind kind, std::unique_ptr<ArchitectureView> &copy) const;
     bool refuseWhenBusy();
     void runModelExport(qint64 candidate, const QString &dir, qint64 testImages,
-                        std::optional<deploy::FineTuneOptions> fineTune);
+                        std::optional<deploy::FineTuneOptions> fineTune, bool int8 = false, bool int8Retune = false);
 
     QWidget *m_window;
     ParetoView *m_pareto;

@@ -4,6 +4,7 @@
 #include "exits/varianteditor.h"
 
 #include "edanas/version.h"
+#include "export/mcumemory.h"
 #include "space/genome.h"
 #include "study/study.h"
 
@@ -21,6 +22,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <set>
 
@@ -124,6 +126,12 @@ void Report::render()
     };
     keep(QStringLiteral("front"), figures.figure(FigureKind::Front), {QSize(1600, 1000), 200}, 560);
     keep(QStringLiteral("hypervolume"), figures.figure(FigureKind::Hypervolume), {QSize(1600, 560), 200}, 560);
+    // the space, for memory on a microcontroller (none when neither checkpoint nor preset is there)
+    std::optional<space::SearchSpace> studySpaceOrNone;
+    try {
+        studySpaceOrNone = studySpace(m_contents);
+    } catch (const std::exception &) {
+    }
     for (qint64 id : m_detailed) {
         try {
             figures.showCandidate(id);
@@ -140,10 +148,23 @@ void Report::render()
         const auto &p = *editor->profile();
         const auto &config = editor->config();
         const auto &e = editor->evaluation();
+        // int8 on a microcontroller (docs/DEPLOY.md): SRAM of each segment, flash to run through it
+        std::optional<deploy::McuMemory> mcu;
+        if (studySpaceOrNone) {
+            try {
+                mcu = deploy::mcuMemory(space::describe(*studySpaceOrNone, editor->variant()));
+                if (mcu->segments.size() != config.exits.size() + 1)
+                    mcu.reset();
+            } catch (const std::exception &) {
+                mcu.reset();
+            }
+        }
+        auto kib = [](std::int64_t bytes) { return QString::number(double(bytes) / 1024.0, 'f', 1); };
         QString t = QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"3\">\n")
                     + row({QStringLiteral("exit"), QStringLiteral("after"), QStringLiteral("threshold"),
                            QStringLiteral("inputs leaving (%)"), QStringLiteral("their accuracy (%)"),
-                           QStringLiteral("MACs to get there (M)"), QStringLiteral("exit's own MACs (M)")},
+                           QStringLiteral("MACs to get there (M)"), QStringLiteral("exit's own MACs (M)"),
+                           QStringLiteral("int8 SRAM (KiB)"), QStringLiteral("int8 flash to here (KiB)")},
                           true);
         for (std::size_t k = 0; k <= config.exits.size(); ++k) {
             const bool head = k == config.exits.size();
@@ -154,7 +175,9 @@ void Report::render()
                            : QStringLiteral("stage %1, block %2").arg(stage + 1).arg(block + 1),
                       head ? QStringLiteral("-") : QString::number(config.thresholds[k], 'g', 4),
                       pct(e.share[k]), pct(e.exitAccuracy[k]), mmacs(double(p.backboneMacs[std::size_t(pos)])),
-                      mmacs(double(p.exitMacs[std::size_t(pos)]))});
+                      mmacs(double(p.exitMacs[std::size_t(pos)])),
+                      mcu ? kib(mcu->segments[k].arena) : QStringLiteral("-"),
+                      mcu ? kib(mcu->segments[k].flashThrough) : QStringLiteral("-")});
         }
         t += QStringLiteral("</table>\n<p class=\"small\">Exit rule: %1. On %2 validation images: accuracy %3 %, "
                             "average MACs %4 M (true cost; the paper's count %5 M).</p>\n")
@@ -162,6 +185,11 @@ void Report::render()
                  .arg(p.samples)
                  .arg(pct(e.accuracy))
                  .arg(mmacs(e.averageMacsTrue), mmacs(e.averageMacsPaper));
+        if (mcu)
+            t += QStringLiteral("<p class=\"small\">On a microcontroller, int8 (docs/DEPLOY.md): flash %1 KiB (int8 "
+                                "weights, int32 biases, float scales), SRAM %2 KiB (the largest tensor arena of any "
+                                "segment along the execution order).</p>\n")
+                     .arg(kib(mcu->flash), kib(mcu->arena));
         m_breakdown[id] = t;
     }
 }
