@@ -171,9 +171,9 @@ private Q_SLOTS:
         auto space = space::SearchSpace::load("tiny");
         space.eecType = space::EecType::Nachos;
         supernet::TrainConfig tc;
-        tc.phaseEpochs = {2, 1, 0, 0};
+        tc.phaseEpochs = {1, 1, 0, 0};
         tc.batchSize = 64;
-        tc.trainImages = 3000;
+        tc.trainImages = 2000;
         tc.evalImages = 200;
         tc.recalibrationImages = 200;
         const std::string ckpt = m_dir.filePath(QStringLiteral("tiny-nachos.pt")).toStdString();
@@ -186,7 +186,7 @@ private Q_SLOTS:
         auto l = launch(search::EncodingKind::Nachos, "nachos.edanas");
         l.checkpointPath = ckpt;
         l.config.maxMacs = ceiling;
-        l.config.minAccuracy = 0.5;
+        l.config.minAccuracy = 0.4;
         auto engine = search::SearchEngine::open(l);
         Recorder r;
         engine->run(r);
@@ -200,7 +200,7 @@ private Q_SLOTS:
                 QVERIFY(std::abs(e.threshold * 10 - std::round(e.threshold * 10)) < 1e-9);
             }
             QCOMPARE(c.genome.rule, space::ExitRule::Confidence); // the learned confidence, not the margin
-            const bool ok = c.macsTrue <= ceiling && c.accuracy >= 0.5;
+            const bool ok = c.macsTrue <= ceiling && c.accuracy >= 0.4;
             QCOMPARE(c.violation == 0.0, ok);
             feasible += ok;
         }
