@@ -15,6 +15,7 @@
 #include "supernet/trainer.h"
 
 #include <QCommandLineParser>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -60,6 +61,14 @@ std::string accuracyLine(const supernet::SubnetAccuracy &a)
     return s;
 }
 
+QString presetList()
+{
+    QStringList names;
+    for (const auto &n : space::SearchSpace::presetNames())
+        names << QString::fromStdString(n);
+    return names.join(QStringLiteral(", "));
+}
+
 std::vector<int> parseEpochs(const QString &text)
 {
     std::vector<int> out;
@@ -82,13 +91,15 @@ int train(const QStringList &args)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Trains the weight-sharing multi-exit supernet with progressive shrinking (largest network, then "
-        "elastic kernel, depth and expansion), the sandwich rule and in-place distillation. Writes a "
-        "checkpoint after every epoch; run the same command again to resume after an interruption. "
-        "Ctrl-C stops cleanly and keeps the last complete epoch."));
+        "elastic kernel, depth and expansion), the sandwich rule and distillation from a fixed teacher (the "
+        "largest network as the first phase left it, kept as OUT.teacher.pt until the end). Each phase warms "
+        "up to its own learning rate, then follows a cosine; every epoch sees every training image, "
+        "reshuffled. Writes a checkpoint after every epoch; run the same command again to resume after an "
+        "interruption. Ctrl-C stops cleanly and keeps the last complete epoch."));
     p.addHelpOption();
     DatasetOptions data;
     data.addTo(p);
-    const QCommandLineOption space(QStringLiteral("space"), QStringLiteral("Search space: ofa-mbv3, tiny or a JSON file."),
+    const QCommandLineOption space(QStringLiteral("space"), QStringLiteral("Search space: a preset (%1) or a JSON file.").arg(presetList()),
                                    QStringLiteral("space"), QStringLiteral("ofa-mbv3"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Checkpoint to write (required)."),
                                  QStringLiteral("file"));
@@ -97,18 +108,41 @@ int train(const QStringList &args)
                                     QStringLiteral("list"), QStringLiteral("4,2,2,2"));
     const QCommandLineOption batch(QStringLiteral("batch-size"), QStringLiteral("Images per batch."),
                                    QStringLiteral("n"), QStringLiteral("128"));
-    const QCommandLineOption lr(QStringLiteral("lr"), QStringLiteral("Peak learning rate of each phase."),
-                                QStringLiteral("rate"), QStringLiteral("0.05"));
+    const QCommandLineOption lr(QStringLiteral("lr"),
+                                QStringLiteral("Peak learning rate per phase (largest,kernel,depth,expansion), or one "
+                                               "for all; with averaged subnet gradients."),
+                                QStringLiteral("rates"), QStringLiteral("0.05,0.02,0.01,0.01"));
+    const QCommandLineOption warmup(QStringLiteral("warmup-epochs"),
+                                    QStringLiteral("Linear warm-up at the start of every phase, in epochs."),
+                                    QStringLiteral("e"), QStringLiteral("0.25"));
+    const QCommandLineOption decay(QStringLiteral("weight-decay"),
+                                   QStringLiteral("Weight decay of convolution and linear weights."),
+                                   QStringLiteral("w"), QStringLiteral("3e-5"));
+    const QCommandLineOption decayAll(QStringLiteral("decay-norm-and-bias"),
+                                      QStringLiteral("Weight decay on batch-norm and bias parameters too."));
+    const QCommandLineOption sumGrads(QStringLiteral("sum-subnet-gradients"),
+                                      QStringLiteral("Sum the gradients of a step's subnets instead of averaging them."));
+    const QCommandLineOption distillExits(QStringLiteral("distill-exits"),
+                                          QStringLiteral("Distil the teacher's final head into the exits too."));
+    const QCommandLineOption smoothing(QStringLiteral("label-smoothing"), QStringLiteral("Label smoothing."),
+                                       QStringLiteral("s"), QStringLiteral("0.1"));
+    const QCommandLineOption dropout(QStringLiteral("dropout"),
+                                     QStringLiteral("Dropout before the final classifier."), QStringLiteral("p"),
+                                     QStringLiteral("0"));
+    const QCommandLineOption crop(QStringLiteral("crop-padding"),
+                                  QStringLiteral("Random shifts of up to this many pixels (augmentation)."),
+                                  QStringLiteral("px"), QStringLiteral("2"));
     const QCommandLineOption randomSubnets(QStringLiteral("random-subnets"),
                                            QStringLiteral("Random subnets per step besides largest and smallest."),
                                            QStringLiteral("n"), QStringLiteral("1"));
     const QCommandLineOption exitWeight(QStringLiteral("exit-weight"), QStringLiteral("Loss weight of each exit."),
                                         QStringLiteral("w"), QStringLiteral("1.0"));
     const QCommandLineOption distill(QStringLiteral("distill-weight"),
-                                     QStringLiteral("Weight of distillation from the largest network."),
+                                     QStringLiteral("Weight of distillation from the fixed teacher (0: none)."),
                                      QStringLiteral("w"), QStringLiteral("1.0"));
     const QCommandLineOption trainImages(QStringLiteral("train-images"),
-                                         QStringLiteral("Train on this many images of the training split (0: all)."),
+                                         QStringLiteral("Images per epoch, drawn afresh each epoch from the training "
+                                                        "split (0: all of them, for a real training)."),
                                          QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption evalImages(QStringLiteral("eval-images"),
                                         QStringLiteral("Validation images evaluated per epoch (0: all)."),
@@ -125,8 +159,9 @@ int train(const QStringList &args)
                                   QStringLiteral("Store the finished checkpoint's weights as float16 (half the size)."));
     const QCommandLineOption overwrite(QStringLiteral("overwrite"),
                                        QStringLiteral("Replace an existing checkpoint instead of resuming it."));
-    p.addOptions({space, out, epochs, batch, lr, randomSubnets, exitWeight, distill, trainImages, evalImages, recal,
-                  share, noAugment, noFlip, half, overwrite});
+    p.addOptions({space, out, epochs, batch, lr, warmup, decay, decayAll, randomSubnets, sumGrads, exitWeight, distill,
+                  distillExits, smoothing, dropout, trainImages, evalImages, recal, share, noAugment, crop, noFlip, half,
+                  overwrite});
     p.process(args);
     if (!p.isSet(out))
         throw UsageError("--out FILE is required");
@@ -134,7 +169,28 @@ int train(const QStringList &args)
     supernet::TrainConfig cfg;
     cfg.phaseEpochs = parseEpochs(p.value(epochs));
     cfg.batchSize = intValue(p, batch, 2, 65536);
-    cfg.learningRate = doubleValue(p, lr, 1e-6, 10.0);
+    cfg.learningRates.clear();
+    for (const QString &part : p.value(lr).split(QLatin1Char(','))) {
+        bool ok = false;
+        const double v = part.trimmed().toDouble(&ok);
+        if (!ok || !(v >= 1e-6 && v <= 10.0))
+            throw UsageError("--lr takes one rate or four (largest,kernel,depth,expansion) in 1e-6..10, got '"
+                             + p.value(lr).toStdString() + "'");
+        cfg.learningRates.push_back(v);
+    }
+    if (cfg.learningRates.size() == 1)
+        cfg.learningRates.assign(4, cfg.learningRates.front());
+    if (cfg.learningRates.size() != 4)
+        throw UsageError("--lr takes one rate or four (largest,kernel,depth,expansion), got "
+                         + std::to_string(cfg.learningRates.size()));
+    cfg.warmupEpochs = doubleValue(p, warmup, 0.0, 1000.0);
+    cfg.weightDecay = doubleValue(p, decay, 0.0, 1.0);
+    cfg.decayNormAndBias = p.isSet(decayAll);
+    cfg.sumSubnetGradients = p.isSet(sumGrads);
+    cfg.distillExits = p.isSet(distillExits);
+    cfg.labelSmoothing = doubleValue(p, smoothing, 0.0, 0.9);
+    cfg.dropout = doubleValue(p, dropout, 0.0, 0.9);
+    cfg.cropPadding = intValue(p, crop, 0, 16);
     cfg.randomSubnets = intValue(p, randomSubnets, 0, 16);
     cfg.exitWeight = doubleValue(p, exitWeight, 0.0, 100.0);
     cfg.distillWeight = doubleValue(p, distill, 0.0, 100.0);
@@ -249,37 +305,62 @@ int eval(const QStringList &args)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Measures top-1 of subnets of a trained supernet at every exit position and the final head, "
-        "after batch-norm recalibration, on the validation split and the official test split."));
+        "after batch-norm recalibration, on the validation split and the official test split. With --json: "
+        "one line {\"exits\": [{\"position\", \"macs\", \"accuracy\"}, ...]} for one subnet on one split, the "
+        "final head last (accuracy in [0, 1], MACs cumulative to the exit)."));
     p.addHelpOption();
     DatasetOptions data;
     data.addTo(p);
     p.addPositionalArgument(QStringLiteral("checkpoint"), QStringLiteral("The checkpoint (default: the shipped one)."),
                             QStringLiteral("[checkpoint]"));
     const QCommandLineOption subnet(QStringLiteral("subnet"),
-                                    QStringLiteral("largest, smallest, or a genome as JSON (repeatable)."),
+                                    QStringLiteral("largest, smallest, or a genome as JSON (repeatable; one with --json)."),
                                     QStringLiteral("which"));
+    const QCommandLineOption splitOpt(QStringLiteral("split"),
+                                      QStringLiteral("validation or test (default: both; validation with --json)."),
+                                      QStringLiteral("split"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One line of JSON instead of the table."));
+    const QCommandLineOption images(QStringLiteral("images"),
+                                    QStringLiteral("Evaluate this many images of each split, spread over it (0: all)."),
+                                    QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption share(QStringLiteral("validation-share"),
                                    QStringLiteral("Share of each class held out for validation."),
                                    QStringLiteral("share"), QStringLiteral("0.1"));
     const QCommandLineOption recal(QStringLiteral("recalibration-images"),
                                    QStringLiteral("Training images for batch-norm recalibration."),
                                    QStringLiteral("n"), QStringLiteral("2000"));
-    p.addOptions({subnet, share, recal});
+    p.addOptions({subnet, splitOpt, json, images, share, recal});
     p.process(args);
+    const bool asJson = p.isSet(json);
+    QStringList which = p.values(subnet);
+    if (which.isEmpty())
+        which = asJson ? QStringList{QStringLiteral("largest")} : QStringList{QStringLiteral("largest"), QStringLiteral("smallest")};
+    if (asJson && which.size() != 1)
+        throw UsageError("--json describes one subnet: give --subnet once");
+    bool onValidation = true, onTest = !asJson;
+    if (p.isSet(splitOpt)) {
+        const QString v = p.value(splitOpt);
+        if (v != QLatin1String("validation") && v != QLatin1String("test"))
+            throw UsageError("--split takes validation or test, got '" + v.toStdString() + "'");
+        onValidation = v == QLatin1String("validation");
+        onTest = !onValidation;
+    }
+    const std::int64_t evalImages = intValue(p, images, 0, 1 << 30);
+    const int recalImages = intValue(p, recal, 1, 1 << 30);
+    const double valShare = doubleValue(p, share, 0.001, 0.9);
     const std::string path = checkpointArgument(p);
     supernet::CheckpointInfo info;
     auto net = supernet::loadCheckpoint(path, &info);
     const data::Dataset ds = data::loadDataset(data.refWithoutPositional(p));
     supernet::checkCompatible(path, info, net->space(), data::contentHash(ds));
-    const double valShare = doubleValue(p, share, 0.001, 0.9);
+    if (onTest && !onValidation && ds.test.size() == 0)
+        throw UsageError("--split test: the data set " + ds.name + " has no test split");
     const auto split = data::stratifiedSplit(ds.train.labels, ds.classCount(), valShare,
                                              std::uint64_t(intValue(p, data.seed, 0, 1 << 30)));
     std::vector<std::int64_t> testIdx(std::size_t(ds.test.size()));
     std::iota(testIdx.begin(), testIdx.end(), 0);
-    QStringList which = p.values(subnet);
-    if (which.isEmpty())
-        which = {QStringLiteral("largest"), QStringLiteral("smallest")};
-    const int recalImages = intValue(p, recal, 1, 1 << 30);
+    testIdx = data::evenSubset(testIdx, evalImages);
+    const auto valIdx = data::evenSubset(split.validation, evalImages);
     for (const QString &w : which) {
         space::Genome g;
         if (w == QLatin1String("largest"))
@@ -289,18 +370,32 @@ int eval(const QStringList &args)
         else
             g = space::Genome::fromJson(w.toStdString(), "--subnet");
         g.validate(net->space(), "--subnet");
-        std::printf("%s (%s)\n", qPrintable(w.size() > 20 ? QStringLiteral("subnet") : w), g.summary().c_str());
-        std::printf("  %-8s %12s %12s %12s\n", "exit", "MMACs", "validation", "test");
-        const auto val = supernet::evaluateSubnet(*net, g, ds, split.train, ds.train, split.validation, info.mean,
-                                                  info.std, recalImages);
-        supernet::SubnetAccuracy test;
-        if (ds.test.size() > 0)
+        supernet::SubnetAccuracy val, test;
+        if (onValidation)
+            val = supernet::evaluateSubnet(*net, g, ds, split.train, ds.train, valIdx, info.mean, info.std, recalImages);
+        if (onTest && ds.test.size() > 0)
             test = supernet::evaluateSubnet(*net, g, ds, split.train, ds.test, testIdx, info.mean, info.std,
                                             recalImages);
-        for (std::size_t i = 0; i < val.positions.size(); ++i)
-            std::printf("  %-8s %12.3f %11.2f%% %11s\n", val.positions[i].c_str(), double(val.cumulativeMacs[i]) / 1e6,
-                        100.0 * val.accuracy[i],
-                        test.accuracy.empty() ? "-" : QString::number(100.0 * test.accuracy[i], 'f', 2).append('%').toLatin1().constData());
+        const auto &rows = onValidation ? val : test;
+        if (asJson) {
+            QJsonArray exitsJson;
+            for (std::size_t i = 0; i < rows.positions.size(); ++i)
+                exitsJson.append(QJsonObject{{"position", QString::fromStdString(rows.positions[i])},
+                                             {"macs", qint64(rows.cumulativeMacs[i])},
+                                             {"accuracy", rows.accuracy[i]}});
+            std::printf("%s\n", QJsonDocument(QJsonObject{{"exits", exitsJson}}).toJson(QJsonDocument::Compact).constData());
+            std::fflush(stdout);
+            continue;
+        }
+        auto cell = [](const supernet::SubnetAccuracy &a, std::size_t i) {
+            return a.accuracy.empty() ? std::string("-")
+                                      : QString::number(100.0 * a.accuracy[i], 'f', 2).append('%').toStdString();
+        };
+        std::printf("%s (%s)\n", qPrintable(w.size() > 20 ? QStringLiteral("subnet") : w), g.summary().c_str());
+        std::printf("  %-8s %12s %12s %12s\n", "exit", "MMACs", "validation", "test");
+        for (std::size_t i = 0; i < rows.positions.size(); ++i)
+            std::printf("  %-8s %12.3f %12s %12s\n", rows.positions[i].c_str(), double(rows.cumulativeMacs[i]) / 1e6,
+                        cell(val, i).c_str(), cell(test, i).c_str());
         std::fflush(stdout);
     }
     return Ok;

@@ -227,6 +227,16 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
     , m_encoding(evaluator->space(), config.encoding)
 {
     const auto &space = evaluator->space();
+    // NACHOS tunes thresholds of a learned confidence: without it the search would quietly
+    // fall back to the score margin, which is not NACHOS
+    auto requireConfidence = [&](EncodingKind kind) {
+        if (kind == EncodingKind::Nachos && space.eecType != space::EecType::Nachos)
+            throw std::invalid_argument(
+                "the nachos encoding needs NACHOS exit classifiers (each learns a confidence), but the supernet "
+                + checkpointPath + " (space '" + space.name + "') has " + space::eecTypeName(space.eecType)
+                + " classifiers: train a supernet of a space with \"classifier\": \"nachos\" (edanas supernet train "
+                  "--space SPACE.json), or search this one with the edanas or studio encoding");
+    };
     if (resume) {
         auto s = study::Study::open(studyPath);
         const auto info = s.info();
@@ -242,9 +252,11 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
         const int generations = std::max(stored.generations, config.generations);
         m_config = stored;
         m_config.generations = generations;
+        requireConfidence(m_config.encoding);
         m_encoding = Encoding(space, m_config.encoding);
         d = std::make_unique<Private>(std::move(s));
     } else {
+        requireConfidence(config.encoding);
         study::StudyInfo info;
         info.configJson = config.toJson();
         info.datasetPath = evaluator->dataset().ref.path;

@@ -327,7 +327,7 @@ std::string resourceDir()
 
 std::vector<std::string> SearchSpace::presetNames()
 {
-    return {"ofa-mbv3", "tiny"};
+    return {"ofa-mbv3", "mbv3-small-input", "tiny"};
 }
 
 SearchSpace SearchSpace::load(const std::string &nameOrPath)
@@ -337,8 +337,12 @@ SearchSpace SearchSpace::load(const std::string &nameOrPath)
     if (std::find(names.begin(), names.end(), nameOrPath) != names.end())
         path = resourceDir() + "/presets/" + nameOrPath + ".json";
     QFile f(QString::fromStdString(path));
-    if (!QFileInfo::exists(f.fileName()))
-        throw SpaceError(path + ": does not exist (built-in presets: ofa-mbv3, tiny)");
+    if (!QFileInfo::exists(f.fileName())) {
+        std::string list;
+        for (const auto &n : names)
+            list += (list.empty() ? "" : ", ") + n;
+        throw SpaceError(path + ": does not exist (built-in presets: " + list + ")");
+    }
     if (QFileInfo(f.fileName()).isDir())
         throw SpaceError(path + ": is a directory, but a search-space JSON file was expected");
     if (!f.open(QIODevice::ReadOnly))

@@ -3,6 +3,7 @@
 
 #include <QFile>
 
+#include <cmath>
 #include <csignal>
 #include <sys/types.h>
 #include <QImage>
@@ -105,6 +106,38 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("largest (d2,2,2,2,2"));
         QVERIFY(r.out.contains("final"));
         QVERIFY(r.out.contains("%"));
+        // one line of JSON per subnet: every exit position of the any-block space, the head last
+        r = run({"supernet", "eval", ckpt, "--data", m_dir.path() + "/set", "--recalibration-images", "8", "--json",
+                 "--subnet", "smallest", "--split", "test"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.count('\n'), 1);
+        {
+            QJsonParseError error;
+            const auto o = QJsonDocument::fromJson(r.out.toUtf8(), &error).object();
+            QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(r.out));
+            QCOMPARE(o.keys(), QStringList{"exits"});
+            const auto exits = o["exits"].toArray();
+            QCOMPARE(exits.size(), 4 * 1 + 1); // tiny's smallest: depth 1 in stages 1-4, then the head
+            QCOMPARE(exits.first().toObject()["position"].toString(), QStringLiteral("s1.b1"));
+            QCOMPARE(exits.last().toObject()["position"].toString(), QStringLiteral("final"));
+            double lastMacs = 0;
+            for (const auto &e : exits) {
+                const auto x = e.toObject();
+                QVERIFY(x["macs"].toDouble() > lastMacs || x["position"].toString() == "final");
+                lastMacs = x["macs"].toDouble();
+                // 6 test images: a multiple of 1/6
+                const double acc = x["accuracy"].toDouble();
+                QVERIFY(acc >= 0.0 && acc <= 1.0);
+                QVERIFY(std::abs(acc * 6 - std::round(acc * 6)) < 1e-9);
+            }
+        }
+        r = run({"supernet", "eval", ckpt, "--data", m_dir.path() + "/set", "--json", "--subnet", "largest",
+                 "--subnet", "smallest"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--json describes one subnet"));
+        r = run({"supernet", "eval", ckpt, "--data", m_dir.path() + "/set", "--split", "train"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("--split takes validation or test"));
         // the best exits of one backbone, from its profile
         r = run({"supernet", "exits", ckpt, "--data", m_dir.path() + "/set", "--recalibration-images", "8",
                  "--subnet", "smallest"});
@@ -138,6 +171,27 @@ private Q_SLOTS:
         r = run({"supernet", "info", m_dir.path() + "/set/train-images-idx3-ubyte.gz"});
         QCOMPARE(r.code, 1);
         QVERIFY(r.err.contains("corrupt or truncated"));
+    }
+
+    void evalJsonOnTheShippedSupernet()
+    {
+        // the shipped supernet on 300 Fashion-MNIST test images
+        auto r = run({"supernet", "eval", "--json", "--split", "test", "--images", "300", "--recalibration-images",
+                      "300"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.out.count('\n'), 1);
+        const auto exits = QJsonDocument::fromJson(r.out.toUtf8()).object()["exits"].toArray();
+        QVERIFY(exits.size() >= 2);
+        const auto head = exits.last().toObject();
+        QCOMPARE(head["position"].toString(), QStringLiteral("final"));
+        double lastMacs = 0;
+        for (const auto &e : exits) {
+            const auto x = e.toObject();
+            if (x["position"].toString() != "final") // cumulative: backbone to the exit plus the exit
+                QVERIFY(x["macs"].toDouble() > lastMacs);
+            lastMacs = x["macs"].toDouble();
+            QVERIFY2(x["accuracy"].toDouble() > 0.6 && x["accuracy"].toDouble() <= 1.0, qPrintable(r.out)); // 10 classes
+        }
     }
 
     void searchAndStudy()
@@ -192,6 +246,15 @@ private Q_SLOTS:
         QVERIFY(!front.isEmpty());
         for (const auto &c : front)
             QVERIFY(c.toObject().value("on_front").toBool());
+
+        // NACHOS thresholds need NACHOS exit classifiers: refused, nothing written
+        r = run({"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "nachos", "--study",
+                 m_dir.path() + "/nachos.edanas"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("the nachos encoding needs NACHOS exit classifiers"), qPrintable(r.err));
+        QVERIFY(r.err.contains("\"classifier\": \"nachos\""));
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(!QFile::exists(m_dir.path() + "/nachos.edanas"));
 
         // bad input
         r = run({"study", "show", m_dir.path() + "/set/train-labels-idx1-ubyte.gz"});

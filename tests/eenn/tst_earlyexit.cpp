@@ -40,7 +40,7 @@ private:
         c.evalImages = 300;
         c.recalibrationImages = 300;
         c.batchSize = 64;
-        c.learningRate = 0.1;
+        c.learningRates = {0.1, 0.05, 0.05, 0.05};
         c.seed = 2;
         const std::string path = m_dir.path().toStdString() + (nachos ? "/nachos.pt" : "/edanas.pt");
         std::atomic<bool> cancel{false};

@@ -72,6 +72,53 @@ private Q_SLOTS:
         QCOMPARE(tiny.exitPlacement, ExitPlacement::AnyBlock);
     }
 
+    void smallInputPresetLeavesTheDeepStagesAMap()
+    {
+        const auto presets = SearchSpace::presetNames();
+        QVERIFY(std::count(presets.begin(), presets.end(), "mbv3-small-input") == 1);
+        auto s = SearchSpace::load("mbv3-small-input");
+        QCOMPARE(s.name, std::string("mbv3-small-input"));
+        QVERIFY(!s.description.empty());
+        s.inputChannels = 1;
+        s.classes = 10;
+        // the MobileNetV3 blocks and elastic choices of ofa-mbv3
+        const auto ofa = SearchSpace::load("ofa-mbv3");
+        QCOMPARE(s.stageCount(), ofa.stageCount());
+        for (std::size_t i = 0; i < s.stages.size(); ++i) {
+            QCOMPARE(s.stages[i].width, ofa.stages[i].width);
+            QCOMPARE(s.stages[i].activation, ofa.stages[i].activation);
+            QCOMPARE(s.stages[i].squeezeExcite, ofa.stages[i].squeezeExcite);
+        }
+        QCOMPARE(s.depths, ofa.depths);
+        QCOMPARE(s.kernels, ofa.kernels);
+        QCOMPARE(s.expansions, ofa.expansions);
+        QCOMPARE(s.resolutions, (std::vector<int>{32}));
+        QCOMPARE(s.exitStages, (std::vector<int>{0, 1, 2, 3}));
+        QCOMPARE(s.exitPlacement, ExitPlacement::AnyBlock);
+        // a 28 or 32 px input keeps a spatial map up to the head (ofa-mbv3 is at 1x1 there)
+        for (int res : {28, 32}) {
+            auto at = s;
+            at.resolutions = {res};
+            const auto a = describe(at, Genome::largest(at));
+            QVERIFY2(a.blocks[a.blocks.size() - 2].outH >= 2, std::to_string(res).c_str());
+        }
+        const auto a = describe(s, Genome::largest(s));
+        std::vector<int> stageEnds; // map side after stages 1-4 at 32 px
+        for (const auto &b : a.blocks)
+            if (b.stage >= 0 && b.stage < 4 && b.block == 3)
+                stageEnds.push_back(b.outH);
+        QCOMPARE(stageEnds, (std::vector<int>{16, 8, 4, 2}));
+        // the largest subnet is at most about 40 M MACs, so that its supernet trains on 2 cores
+        const auto big = edanas::cost::computeCost(s, Genome::largest(s));
+        const auto small = edanas::cost::computeCost(s, Genome::smallest(s));
+        qInfo("mbv3-small-input at 32 px: largest %.3f M MACs, smallest %.3f M MACs", big.staticMacs / 1e6,
+              small.staticMacs / 1e6);
+        QVERIFY(big.staticMacs <= 41'000'000);
+        // exits may sit after any block of stages 1-4
+        QCOMPARE(allowedExitPositions(s, Genome::largest(s)).size(), std::size_t(16));
+        QCOMPARE(allowedExitPositions(s, Genome::smallest(s)).size(), std::size_t(8));
+    }
+
     void badSpacesAreNamed()
     {
         expectSpaceError("{", "not valid JSON");
