@@ -119,11 +119,17 @@ private Q_SLOTS:
         QVERIFY(batches > 0);
         // 4 classes: chance is 25 %; the textures are easy
         const auto &last = reports.back();
+        for (const auto &r : reports)
+            qInfo("epoch %d (%s): loss %.4f", r.epoch, supernet::phaseName(r.phase).c_str(), r.loss);
         for (std::size_t i = 0; i < last.largest.accuracy.size(); ++i)
             qInfo("%s largest %.3f smallest %.3f", last.largest.positions[i].c_str(), last.largest.accuracy[i], i < last.smallest.accuracy.size() ? last.smallest.accuracy[i] : -1.0);
         QVERIFY2(last.largest.accuracy.back() > 0.8, std::to_string(last.largest.accuracy.back()).c_str());
         QVERIFY(last.smallest.accuracy.back() > 0.6);
-        QVERIFY(last.loss < reports.front().loss);
+        // The loss falls within the largest network's phase and over the elastic phases.
+        // (Across the boundary it jumps: each phase restarts its schedule at the peak rate
+        // and adds the sandwich subnets' losses; issue 14 changes that recipe.)
+        QVERIFY(reports[1].loss < reports[0].loss);
+        QVERIFY(last.loss < reports[2].loss);
         // exits are measured at every allowed position of the tiny space (after any block)
         QCOMPARE(last.largest.positions.size(), std::size_t(4 * 2 + 1));
         const auto info = supernet::readCheckpointInfo(path("full.pt"));
