@@ -12,11 +12,13 @@ namespace edanas::eenn {
 
 /// The network the profiling pass runs for one backbone: the outputs at every exit
 /// position the space allows for it (with NACHOS exits' max-pools), then the final head.
-/// By default the supernet itself, whole batches at a time: its outputs are exactly what
-/// real early-exit inference of the extracted network computes (tst_earlyexit). A copy
-/// cut out with batch norm folded (Network::Folded) is 2-4x faster but agrees only up to
-/// rounding, which moved one decision in 1,200 in tst_earlyexit: not the default until
-/// inference folds the same way.
+/// By default (Network::Folded) a copy cut out of the supernet with an exit at every
+/// position and batch norm folded into the convolutions: the network an export deploys
+/// (model.pt, model.onnx), so the profile's decisions are exactly what real early-exit
+/// inference of the exported network makes (tst_earlyexit, tst_profiler, the export's
+/// own check), and 2-4x faster than the supernet. Its outputs equal the supernet's up to
+/// rounding (the folded weights are products); Network::Supernet runs the supernet
+/// itself and gives them exactly.
 /// Made after batch-norm recalibration for the backbone; the supernet's active subnet
 /// is set to it.
 class ProfilePass
@@ -25,7 +27,7 @@ public:
     enum class Network { Supernet, Extracted, Folded };
     struct Options
     {
-        Network network = Network::Supernet;
+        Network network = Network::Folded;
         int chunk = 0; ///< images per forward call at most (0: the whole batch)
     };
 

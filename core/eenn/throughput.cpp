@@ -6,6 +6,7 @@
 #include "space/architecture.h"
 #include "supernet/loss.h"
 #include "supernet/supernet.h"
+#include "supernet/trainer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -124,15 +125,17 @@ Throughput measureThroughput(supernet::SupernetImpl &net, const space::Genome &s
     {
         net.setActive(g);
         net.train();
-        torch::optim::SGD opt(net.parameters(),
-                              torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(3e-5));
+        // the trainer's optimizer (parameter groups, Nesterov momentum, decay on weights
+        // only), gradient clearing and loss (label smoothing), one subnet per step
+        const supernet::TrainConfig cfg;
+        const auto opt = supernet::makeSupernetOptimizer(net, cfg);
         const auto x = torch::randn({o.trainBatch, space.inputChannels, g.resolution, g.resolution});
         const auto y = torch::randint(0, space.classes, {o.trainBatch});
         auto step = [&] {
-            opt.zero_grad();
+            supernet::clearGradients(*opt);
             const auto out = net.forward(x, positions, true, pools);
-            supernet::jointExitLoss(out, y, space.classes, 1.0).backward();
-            opt.step();
+            supernet::jointExitLoss(out, y, space.classes, cfg.exitWeight, {}, 0.0, cfg.labelSmoothing).backward();
+            opt->step();
         };
         for (int run = 0; run <= o.runs; ++run) {
             const auto t0 = Clock::now();

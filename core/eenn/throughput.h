@@ -41,9 +41,9 @@ struct Throughput
 space::Genome namedSubnet(const space::SearchSpace &space, const std::string &text);
 
 /// Measures `subnet` (its exits ignored) on random images:
-/// - training: forward, backward and an SGD step (Nesterov momentum, weight decay) at
-///   `trainBatch`, loss over the head and every exit position the subnet allows, with
-///   the trainer's loss;
+/// - training: forward, backward and an SGD step at `trainBatch`, loss over the head and
+///   every exit position the subnet allows, as the trainer steps (its optimizer,
+///   gradient clearing and loss, one subnet per step);
 /// - evaluation: the profiling pass (ProfilePass, made once per run as a candidate's
 ///   profile makes it) over `evalImagesPerRun` images in batches of `evalBatch`, every
 ///   exit position and the head.

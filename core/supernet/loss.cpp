@@ -48,6 +48,13 @@ std::vector<torch::Tensor> normAndBiasParameters(SupernetImpl &net)
     return out;
 }
 
+void clearGradients(torch::optim::Optimizer &optimizer)
+{
+    for (auto &group : optimizer.param_groups())
+        for (auto &p : group.params())
+            p.mutable_grad() = torch::Tensor();
+}
+
 std::unique_ptr<torch::optim::SGD> makeSupernetOptimizer(SupernetImpl &net, const TrainConfig &cfg)
 {
     using torch::optim::SGDOptions;

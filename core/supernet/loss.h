@@ -28,6 +28,13 @@ torch::Tensor jointExitLoss(const SubnetOutput &out, const torch::Tensor &labels
 /// sorted ones.
 std::unique_ptr<torch::optim::SGD> makeSupernetOptimizer(SupernetImpl &net, const TrainConfig &cfg);
 
+/// Clears the gradients of the optimizer's parameters before a step: they become
+/// undefined (not zero, as LibTorch 1.13's zero_grad() leaves them), so a parameter that
+/// none of the step's subnets used (an inactive block, a kernel transform the largest
+/// network does not apply) takes no step: no weight decay, no momentum, no time spent
+/// on it. PyTorch 2's zero_grad(set_to_none=True) does the same.
+void clearGradients(torch::optim::Optimizer &optimizer);
+
 /// The parameters of `net` without weight decay under the default recipe: batch-norm
 /// scales and shifts and every bias.
 std::vector<torch::Tensor> normAndBiasParameters(SupernetImpl &net);

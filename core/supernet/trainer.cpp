@@ -464,7 +464,7 @@ Trainer::Result Trainer::run(const std::atomic<bool> &cancel, const std::functio
             const double lr = learningRateAt(peak, std::int64_t(phaseEpoch) * batches + bi, phaseSteps, warmupSteps);
             for (auto &group : d->optimizer->param_groups())
                 static_cast<torch::optim::SGDOptions &>(group.options()).lr(lr);
-            d->optimizer->zero_grad();
+            clearGradients(*d->optimizer);
 
             // sandwich rule: the largest network, the phase's smallest, random ones
             const auto subnets = stepSubnets(s, d->cfg, phase, rng);

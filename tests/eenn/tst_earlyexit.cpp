@@ -1,8 +1,9 @@
 // Real early-exit inference on a trained supernet: a `tiny` supernet trained for a
 // few minutes' worth of epochs on Fashion-MNIST, a candidate's exit profile recorded
-// by the evaluator, and the extracted network run with inputs removed as they leave.
-// Its accuracy and exit counts must be exactly what the profile predicts, for every
-// rule, and profiles must come from the cache the second time.
+// by the evaluator, and the extracted network as an export deploys it (batch norm
+// folded in) run with inputs removed as they leave. Its accuracy and exit counts must
+// be exactly what the profile predicts, for every rule, and profiles must come from the
+// cache the second time.
 #include "data/batchloader.h"
 #include "data/dataset.h"
 #include "eenn/evaluator.h"
@@ -103,6 +104,7 @@ private:
                 const auto genome = eenn::genomeWithConfig(*profile, g, c);
                 supernet::StaticEenn eenn(*net, genome);
                 eenn->eval();
+                eenn->fuseBatchNorm();
                 c10::InferenceMode guard;
                 const auto real = eenn->infer(x);
                 const double accuracy = real.predictions.eq(truth).sum().item<double>() / double(labels.size());

@@ -1,5 +1,8 @@
 // Profiles recorded from the supernet: evaluating a configuration from the profile
-// gives what applying the rule to the network's own outputs gives.
+// gives what applying the rule to the deployed network's own outputs gives, and what
+// real early-exit inference of that network does. The deployed network is the one an
+// export writes: cut out of the supernet, batch norm folded in; its outputs are the
+// supernet's up to rounding.
 #include "data/batchloader.h"
 #include "eenn/profiler.h"
 #include "supernet/extract.h"
@@ -55,10 +58,36 @@ private Q_SLOTS:
         QCOMPARE(profile.samples, 300);
         QCOMPARE(profile.positions, int(positions.size()) + 1);
 
-        // the network's outputs, all at once
+        // the network's outputs, all at once: the supernet's, and the deployed network's
+        // with an exit at every position
         const auto x = data::makeImages(set, idx.data(), idx.size(), pp);
         c10::InferenceMode guard;
-        const auto out = net->forward(x, positions, true);
+        const auto exact = net->forward(x, positions, true);
+        space::Genome everywhere = g;
+        for (const auto &[stage, block] : positions)
+            everywhere.exits.push_back({stage, block, 0.5});
+        supernet::StaticEenn deployed(*net, everywhere);
+        deployed->eval();
+        deployed->fuseBatchNorm();
+        const auto out = deployed->forward(x);
+        QCOMPARE(out.exits.size(), positions.size());
+        for (std::size_t q = 0; q <= positions.size(); ++q) {
+            const auto &a = q < positions.size() ? out.exits[q] : out.final;
+            const auto &b = q < positions.size() ? exact.exits[q] : exact.final;
+            const double scale = b.abs().max().item<double>();
+            const double diff = (a - b).abs().max().item<double>();
+            QVERIFY2(diff <= 1e-5 * std::max(1.0, scale),
+                     qPrintable(QStringLiteral("output %1: %2 apart (largest %3)").arg(q).arg(diff).arg(scale)));
+        }
+        // the profiling pass on the supernet itself gives its outputs exactly
+        {
+            eenn::ProfilePass pass(*net, g, {eenn::ProfilePass::Network::Supernet, 0});
+            const auto same = pass.run(x);
+            QCOMPARE(same.size(), positions.size() + 1);
+            for (std::size_t q = 0; q < positions.size(); ++q)
+                QVERIFY(torch::equal(same[q], exact.exits[q]));
+            QVERIFY(torch::equal(same.back(), exact.final));
+        }
         const std::vector<int> exits{0, int(positions.size()) / 2};
         // thresholds at each exit's median margin: about half the inputs leave there
         std::vector<double> thresholds;
@@ -97,6 +126,7 @@ private Q_SLOTS:
                                        thresholds[k]});
         supernet::StaticEenn eenn(*net, withExits);
         eenn->eval();
+        eenn->fuseBatchNorm();
         const auto real = eenn->infer(x);
         const auto labels = torch::tensor(std::vector<std::int64_t>(set.labels.begin(), set.labels.end()));
         QCOMPARE(real.predictions.eq(labels).sum().item<std::int64_t>(), right);
