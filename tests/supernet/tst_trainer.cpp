@@ -17,6 +17,9 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <set>
+
 using namespace edanas;
 
 namespace {
@@ -298,6 +301,58 @@ private Q_SLOTS:
             for (const auto &p : net->named_parameters())
                 p.value().copy_(before.at(p.key()));
         }
+    }
+
+    void unusedParametersTakeNoStep()
+    {
+        // A step of the smallest subnet (depth 1 of tiny's {1, 2}): the second block of
+        // every stage and the unused kernel transforms get no gradient, and with the
+        // trainer's gradient clearing neither weight decay nor momentum moves them over
+        // two steps; everything the subnet used moves.
+        torch::manual_seed(3);
+        auto s = tinySpace();
+        s.inputChannels = 1;
+        s.classes = 4;
+        supernet::Supernet net(s);
+        auto cfg = quickConfig();
+        cfg.weightDecay = 0.1;
+        cfg.momentum = 0.9;
+        auto opt = supernet::makeSupernetOptimizer(*net, cfg);
+        std::map<std::string, torch::Tensor> before;
+        for (const auto &p : net->named_parameters())
+            before[p.key()] = p.value().detach().clone();
+        const auto g = space::Genome::smallest(s);
+        net->setActive(g);
+        net->train();
+        std::vector<supernet::Position> positions;
+        for (const auto &p : space::allowedExitPositions(s, g))
+            positions.push_back(p);
+        const auto x = torch::randn({8, 1, g.resolution, g.resolution});
+        const auto y = torch::randint(0, 4, {8});
+        std::set<std::string> unused;
+        for (int step = 0; step < 2; ++step) {
+            supernet::clearGradients(*opt);
+            const auto out = net->forward(x, positions, true);
+            supernet::jointExitLoss(out, y, s.classes, 1.0).backward();
+            for (const auto &p : net->named_parameters())
+                if (!p.value().grad().defined())
+                    unused.insert(p.key());
+            opt->step();
+        }
+        QVERIFY(!unused.empty());
+        int moved = 0;
+        for (const auto &p : net->named_parameters()) {
+            const bool same = torch::equal(p.value(), before.at(p.key()));
+            if (unused.count(p.key()))
+                QVERIFY2(same, p.key().c_str());
+            else
+                moved += !same;
+        }
+        QVERIFY(moved > 10);
+        // the second block of the first stage is among the unused, the first is not
+        QVERIFY(unused.count("stage1_block2.project"));
+        QVERIFY(unused.count("stage1_block2.depthwise"));
+        QVERIFY(!unused.count("stage1_block1.project"));
     }
 
     void sortedChannelsTakeThePermutedStep()
