@@ -63,6 +63,16 @@ space::SearchSpace tinySpace()
     return s;
 }
 
+/// tiny's supernet for 1 channel and 4 classes, its weights drawn from `seed`.
+supernet::Supernet tinyNet(std::uint64_t seed)
+{
+    torch::manual_seed(seed);
+    auto s = tinySpace();
+    s.inputChannels = 1;
+    s.classes = 4;
+    return supernet::Supernet(s);
+}
+
 supernet::TrainConfig quickConfig()
 {
     supernet::TrainConfig c;
@@ -253,11 +263,7 @@ private Q_SLOTS:
 
     void noWeightDecayOnBatchNormAndBias()
     {
-        torch::manual_seed(1);
-        auto s = tinySpace();
-        s.inputChannels = 1;
-        s.classes = 4;
-        supernet::Supernet net(s);
+        auto net = tinyNet(1);
         auto cfg = quickConfig();
         cfg.weightDecay = 0.1;
         cfg.momentum = 0.0;
@@ -309,11 +315,8 @@ private Q_SLOTS:
         // every stage and the unused kernel transforms get no gradient, and with the
         // trainer's gradient clearing neither weight decay nor momentum moves them over
         // two steps; everything the subnet used moves.
-        torch::manual_seed(3);
-        auto s = tinySpace();
-        s.inputChannels = 1;
-        s.classes = 4;
-        supernet::Supernet net(s);
+        auto net = tinyNet(3);
+        const auto &s = net->space();
         auto cfg = quickConfig();
         cfg.weightDecay = 0.1;
         cfg.momentum = 0.9;
