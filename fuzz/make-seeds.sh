@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Writes small valid seed inputs for the fuzz targets into fuzz/corpus-<target>/
-# (git ignores those folders). Needs only bash, awk and gzip.
+# Writes small valid seed inputs for the fuzz targets into DIR/corpus-<target>/, by
+# default fuzz/corpus-<target>/ (git ignores those folders). Needs bash, awk and gzip.
 #
-#   fuzz/make-seeds.sh
+#   fuzz/make-seeds.sh [DIR]
 #
 # fuzz_idx:       IDX image and label files, and image+label pairs back to back
 # fuzz_idx_gzip:  the same files gzip-compressed, and two raw ones
@@ -16,6 +16,8 @@ set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
+dest=${1:-$here}
+mkdir -p "$dest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -58,11 +60,11 @@ cat "$tmp/images-gray.idx" "$tmp/labels-2.idx" >"$tmp/pair-gray.idx"
 cat "$tmp/images-rgb.idx" "$tmp/labels-2.idx" >"$tmp/pair-rgb.idx"
 cat "$tmp/images-gray4d.idx" "$tmp/labels-3.idx" >"$tmp/pair-gray4d.idx"
 
-out="$here/corpus-fuzz_idx"
+out="$dest/corpus-fuzz_idx"
 mkdir -p "$out"
 cp "$tmp"/*.idx "$out"/
 
-out="$here/corpus-fuzz_idx_gzip"
+out="$dest/corpus-fuzz_idx_gzip"
 mkdir -p "$out"
 for f in images-gray images-rgb images-gray4d labels-2 labels-3; do
     gzip -9 -n -c "$tmp/$f.idx" >"$out/$f.idx.gz"
@@ -78,7 +80,7 @@ cp "$tmp/images-gray.idx" "$tmp/labels-2.idx" "$out"/ # readIdxFile takes raw fi
 
 # --- CIFAR -------------------------------------------------------------------------
 # A record: the label byte(s), then the red, green and blue planes of 32 x 32 bytes.
-out="$here/corpus-fuzz_cifar"
+out="$dest/corpus-fuzz_cifar"
 mkdir -p "$out"
 {
     bytes 3; ramp 3072 0 1
@@ -90,7 +92,7 @@ mkdir -p "$out"
 } >"$out/cifar100-2.bin"
 
 # --- zip archives (fuzz_zip) -------------------------------------------------------
-out="$here/corpus-fuzz_zip"
+out="$dest/corpus-fuzz_zip"
 mkdir -p "$out"
 python3 - "$out" <<'PY'
 import io, sys, zipfile
@@ -117,7 +119,7 @@ archive("empty-record", zipfile.ZIP_STORED, records=[("e", b""), ("f", b"x")])
 PY
 
 # --- exit profiles (fuzz_profile) ----------------------------------------------------
-out="$here/corpus-fuzz_profile"
+out="$dest/corpus-fuzz_profile"
 mkdir -p "$out"
 python3 - "$out" <<'PY'
 import struct, sys, zlib
@@ -144,7 +146,7 @@ open(f"{out}/p-v1-4x3.bin", "wb").write(profile(4, 3, 10, version=1))
 PY
 
 # --- search spaces and genomes (fuzz_space) -----------------------------------------
-out="$here/corpus-fuzz_space"
+out="$dest/corpus-fuzz_space"
 mkdir -p "$out"
 for preset in "$here"/../resources/presets/*.json; do
     name=$(basename "$preset" .json)
@@ -160,7 +162,7 @@ done
 
 # --- study files (fuzz_study) ---------------------------------------------------------
 # A small study in the schema of core/study/study.cpp, written with python3's sqlite3.
-out="$here/corpus-fuzz_study"
+out="$dest/corpus-fuzz_study"
 mkdir -p "$out"
 python3 - "$out" "$here/../core/study/study.cpp" <<'PY'
 import os, sqlite3, sys
@@ -202,6 +204,6 @@ db.commit()
 db.close()
 PY
 
-for d in "$here"/corpus-fuzz_*; do
+for d in "$dest"/corpus-fuzz_*; do
     echo "$(basename "$d"): $(find "$d" -type f | wc -l) files"
 done
