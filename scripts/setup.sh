@@ -11,7 +11,8 @@ esac
 
 edanas_packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libgl-dev
+    qt6-base-dev qt6-svg-dev libqt6sql6-sqlite libqt6sql6-psql libgl-dev
+    postgresql
     libqcustomplot-dev
     libtorch-dev libopenblas0-pthread
     libopencv-dev

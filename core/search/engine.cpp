@@ -241,13 +241,13 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
         auto s = study::Study::open(studyPath);
         const auto info = s.info();
         auto refuse = [&](const std::string &what) {
-            return study::StudyError(studyPath, "cannot resume: " + what);
+            return study::StudyError(s.path(), "cannot resume: " + what);
         };
         if (info.datasetHash != datasetHash)
             throw refuse("it was made on another data set");
         if (info.checkpointHash != checkpointHash)
             throw refuse("it was made with another supernet");
-        const auto stored = SearchConfig::fromJson(info.configJson, studyPath);
+        const auto stored = SearchConfig::fromJson(info.configJson, s.path());
         // the stored search goes on as it was configured; only more generations may be asked for
         const int generations = std::max(stored.generations, config.generations);
         m_config = stored;
@@ -298,7 +298,7 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
             CandidateSnapshot s;
             s.id = r.id;
             s.generation = r.generation;
-            s.genome = space::Genome::fromJson(r.genomeJson, studyPath);
+            s.genome = space::Genome::fromJson(r.genomeJson, d->study.path());
             s.origin = r.origin;
             s.accuracy = r.accuracy;
             s.macsTrue = r.macsTrue;

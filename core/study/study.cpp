@@ -12,6 +12,7 @@
 #include <QVariant>
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -22,13 +23,15 @@ namespace {
 // The meta table's "format" value: tells a study from any other SQLite database.
 const QString kFormat = QStringLiteral("edanas-study");
 
-// Tables of schema version 1. Conventions (they are the file format):
+// Tables of schema version 2 (1 without the tasks table). Conventions (they are the
+// file format, on SQLite; PostgreSQL has the same tables with BIGINT, DOUBLE PRECISION
+// and BYTEA for INTEGER, REAL and BLOB):
 // - 64-bit hashes are stored bit-cast into SQLite's signed INTEGER, so values >= 2^63
 //   read back as negative numbers in other tools but round-trip exactly here;
 // - integer and double lists are comma-separated text, doubles in their shortest exact
 //   form ("inf", "-inf" and "nan" included; -0 reads back as 0);
 // - scalar REAL columns are NOT NULL, and SQLite stores NaN as NULL: a NaN figure is refused;
-// - candidate and event ids only grow, in commit order (AUTOINCREMENT), which lets a
+// - candidate and event ids only grow, in commit order (max + 1 under the write lock), which lets a
 //   reader poll with candidates(afterId) without missing any.
 const char *const kSchema[] = {
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -60,7 +63,17 @@ const char *const kSchema[] = {
     "CREATE TABLE profiles (backbone_hash INTEGER NOT NULL, resolution INTEGER NOT NULL,"
     " bytes BLOB NOT NULL, PRIMARY KEY (backbone_hash, resolution))",
     "CREATE TABLE state (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    // Schema version 2: candidates to evaluate, claimed by workers with leases.
+    // state: 0 pending, 1 claimed (until lease_until, ms since 1970 by the database's
+    // clock), 2 done (candidate_id the stored candidate).
+    "CREATE TABLE tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, generation INTEGER NOT NULL,"
+    " genome_json TEXT NOT NULL, genes TEXT NOT NULL, origin TEXT NOT NULL, state INTEGER NOT NULL,"
+    " worker TEXT NOT NULL, lease_until INTEGER NOT NULL, claims INTEGER NOT NULL,"
+    " candidate_id INTEGER REFERENCES candidates(id))",
+    "CREATE INDEX tasks_open ON tasks (state, id)",
 };
+
+const char *const kTaskColumns = "id, generation, genome_json, genes, origin, state, worker, claims, candidate_id";
 
 const char *const kCandidateColumns =
     "id, generation, genome_hash, genome_json, genes, objectives, violation, accuracy, macs_true,"
@@ -97,7 +110,7 @@ std::string stdBlob(const QVariant &v)
 }
 
 // SQLite's own words for a failed statement, or what a lock timeout means for the user.
-std::string sqlProblem(const QSqlError &error)
+std::string sqliteProblem(const QSqlError &error)
 {
     if ((error.nativeErrorCode().toInt() & 0xff) == 5) // SQLITE_BUSY and its extended codes
         return "another program kept the study locked for more than 5 seconds";
@@ -144,18 +157,208 @@ bool splitList(const QVariant &value, std::vector<T> &out)
     return true;
 }
 
+bool startsWith(const std::string &s, const char *prefix) { return s.rfind(prefix, 0) == 0; }
+
+std::size_t schemeLength(const std::string &s)
+{
+    if (startsWith(s, "postgresql://"))
+        return 13;
+    if (startsWith(s, "postgres://"))
+        return 11;
+    return 0;
+}
+
+// libpq's quoting of a conninfo value: single quotes, backslash-escaped.
+QString conninfoValue(const QString &v)
+{
+    QString out = v;
+    out.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    out.replace(QLatin1Char('\''), QLatin1String("\\'"));
+    return QLatin1Char('\'') + out + QLatin1Char('\'');
+}
+
+// Where a study lives: an SQLite file or a PostgreSQL server, database and study name.
+struct Location
+{
+    bool server = false;
+    std::string shown; ///< the file, or the URL without its password
+    QString host, user, password, database, study;
+    int port = -1;
+    QString options; ///< further libpq parameters, as QPSQL connect options
+    QString schema() const { return QStringLiteral("edanas_") + study; }
+    QString quotedSchema() const { return QLatin1Char('"') + schema() + QLatin1Char('"'); }
+};
+
+std::string redact(const std::string &url)
+{
+    const std::size_t start = schemeLength(url);
+    if (start == 0)
+        return url;
+    std::string out = url;
+    // the last '@' before the parameters ends the user info, even in a malformed URL
+    // whose password holds a '/'
+    const std::size_t query = std::min(out.find('?', start), out.size());
+    const std::size_t at = query == 0 ? std::string::npos : out.rfind('@', query - 1);
+    if (at != std::string::npos && at >= start) {
+        const std::size_t colon = out.find(':', start);
+        if (colon != std::string::npos && colon < at)
+            out.erase(colon, at - colon);
+    }
+    // a password among the parameters
+    const std::size_t q = out.find('?');
+    if (q != std::string::npos) {
+        std::string kept;
+        std::size_t from = q + 1;
+        while (from <= out.size()) {
+            std::size_t amp = out.find('&', from);
+            if (amp == std::string::npos)
+                amp = out.size();
+            const std::string item = out.substr(from, amp - from);
+            if (!startsWith(item, "password=") && item != "password")
+                kept += (kept.empty() ? "" : "&") + item;
+            from = amp + 1;
+        }
+        out = out.substr(0, q) + (kept.empty() ? "" : "?" + kept);
+    }
+    return out;
+}
+
+QString percentDecoded(const std::string &s)
+{
+    return QUrl::fromPercentEncoding(QByteArray::fromStdString(s));
+}
+
+Location parseLocation(const std::string &location)
+{
+    Location l;
+    const std::size_t start = schemeLength(location);
+    if (start == 0) {
+        l.shown = location;
+        return l;
+    }
+    l.server = true;
+    l.shown = redact(location);
+    const auto bad = [&](const std::string &what) -> StudyError {
+        return StudyError(l.shown, "is not a valid study URL: " + what
+                                       + " (expected postgresql://[USER[:PASSWORD]@][HOST][:PORT]/DBNAME?study=NAME)");
+    };
+    const std::size_t queryAt = location.find('?', start);
+    const std::string head = location.substr(start, queryAt == std::string::npos ? std::string::npos : queryAt - start);
+    const std::string query = queryAt == std::string::npos ? std::string() : location.substr(queryAt + 1);
+    const std::size_t slash = head.find('/');
+    if (slash == std::string::npos)
+        throw bad("no database name");
+    std::string authority = head.substr(0, slash);
+    l.database = percentDecoded(head.substr(slash + 1));
+    if (const std::size_t at = authority.rfind('@'); at != std::string::npos) {
+        const std::string userinfo = authority.substr(0, at);
+        authority = authority.substr(at + 1);
+        const std::size_t colon = userinfo.find(':');
+        l.user = percentDecoded(userinfo.substr(0, colon));
+        if (colon != std::string::npos)
+            l.password = percentDecoded(userinfo.substr(colon + 1));
+        if (l.user.isEmpty())
+            throw bad("an empty user name before '@'");
+    }
+    std::string host = authority, port;
+    if (startsWith(authority, "[")) {
+        const std::size_t close = authority.find(']');
+        if (close == std::string::npos)
+            throw bad("an IPv6 address without its closing ']'");
+        host = authority.substr(1, close - 1);
+        if (close + 1 < authority.size()) {
+            if (authority[close + 1] != ':')
+                throw bad("'" + authority.substr(close + 1) + "' after the IPv6 address");
+            port = authority.substr(close + 2);
+        }
+    } else if (const std::size_t colon = authority.rfind(':'); colon != std::string::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+    }
+    l.host = percentDecoded(host);
+    const auto setPort = [&](const std::string &text) {
+        bool ok = false;
+        const int v = QString::fromStdString(text).toInt(&ok);
+        if (!ok || v < 1 || v > 65535)
+            throw bad("port '" + text + "' is not a number in 1..65535");
+        l.port = v;
+    };
+    if (authority.find(':') != std::string::npos || !port.empty())
+        setPort(port);
+    QStringList options;
+    if (!query.empty()) {
+        for (const QString &item : QString::fromStdString(query).split(QLatin1Char('&'))) {
+            const qsizetype eq = item.indexOf(QLatin1Char('='));
+            if (eq <= 0)
+                throw bad("parameter '" + (item.startsWith(QLatin1String("password")) ? std::string("password")
+                                                                                       : item.toStdString())
+                          + "' has no value");
+            const QString key = item.left(eq);
+            const QString value = percentDecoded(item.mid(eq + 1).toStdString());
+            for (const QChar ch : key)
+                if (!(ch.isLower() || ch == QLatin1Char('_')))
+                    throw bad("parameter name '" + key.toStdString() + "' is not a libpq parameter");
+            if (key == QLatin1String("study"))
+                l.study = value;
+            else if (key == QLatin1String("host"))
+                l.host = value;
+            else if (key == QLatin1String("port"))
+                setPort(value.toStdString());
+            else if (key == QLatin1String("user"))
+                l.user = value;
+            else if (key == QLatin1String("password"))
+                l.password = value;
+            else if (key == QLatin1String("dbname"))
+                l.database = value;
+            else if (value.contains(QLatin1Char(';')))
+                throw bad("the value of '" + key.toStdString() + "' contains ';'");
+            else
+                options << key + QLatin1Char('=') + conninfoValue(value);
+        }
+    }
+    if (l.database.isEmpty())
+        throw bad("no database name");
+    if (l.study.isEmpty())
+        throw bad("no study name (add ?study=NAME)");
+    if (l.study.size() > 40)
+        throw bad("the study name is longer than 40 characters");
+    for (const QChar ch : l.study)
+        if (!(ch.isLetterOrNumber() && ch.unicode() < 128) && ch != QLatin1Char('_') && ch != QLatin1Char('-'))
+            throw bad("the study name '" + l.study.toStdString() + "' may only hold letters, digits, '_' and '-'");
+    l.options = options.join(QLatin1Char(';'));
+    return l;
+}
+
+// The SQLite schema written for PostgreSQL: the same tables, columns and constraints.
+QString serverSql(const char *sqliteSql)
+{
+    QString sql = QString::fromLatin1(sqliteSql);
+    sql.replace(QLatin1String("INTEGER PRIMARY KEY AUTOINCREMENT"), QLatin1String("BIGINT PRIMARY KEY"));
+    sql.replace(QLatin1String("INTEGER"), QLatin1String("BIGINT"));
+    sql.replace(QLatin1String("REAL"), QLatin1String("DOUBLE PRECISION"));
+    sql.replace(QLatin1String("BLOB"), QLatin1String("BYTEA"));
+    sql.replace(QLatin1String(" WITHOUT ROWID"), QString());
+    return sql;
+}
+
 } // namespace
 
-/// One SQLite connection to one study file; see the thread affinity note on Study.
+bool isServerLocation(const std::string &location) { return schemeLength(location) != 0; }
+
+std::string redactedLocation(const std::string &location) { return redact(location); }
+
+/// One database connection to one study; see the thread affinity note on Study.
 class Study::Impl
 {
 public:
-    Impl(std::string path, bool readOnly)
-        : m_path(std::move(path))
+    Impl(const std::string &location, bool readOnly)
+        : m_location(parseLocation(location))
+        , m_path(m_location.shown)
         , m_readOnly(readOnly)
+        , m_server(m_location.server)
         , m_connection(QStringLiteral("edanas-study-%1").arg(g_connectionCount.fetch_add(1)))
     {
-        m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        m_db = QSqlDatabase::addDatabase(m_server ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), m_connection);
     }
 
     ~Impl()
@@ -174,8 +377,40 @@ public:
         Write,
     };
 
+    // Connects to the server with the session set up for this study: its schema first
+    // in the search path, lock waits bounded as SQLite's, and read-only enforced by the
+    // server as well when asked.
+    void openServer()
+    {
+        if (!m_db.isValid())
+            fail("cannot be opened: the Qt PostgreSQL driver is missing (install libqt6sql6-psql)");
+        m_db.close();
+        m_db.setHostName(m_location.host);
+        m_db.setPort(m_location.port);
+        m_db.setUserName(m_location.user);
+        m_db.setPassword(m_location.password); // kept in memory only; libpq's PGPASSWORD and ~/.pgpass otherwise
+        m_db.setDatabaseName(m_location.database);
+        m_db.setConnectOptions(m_location.options);
+        if (!m_db.open())
+            fail("cannot be reached: " + sqlProblem(m_db.lastError()));
+        run("set up the connection", QStringLiteral("SET client_min_messages = warning"));
+        run("set up the connection", QStringLiteral("SET lock_timeout = '5s'"));
+        run("set up the connection", QStringLiteral("SET search_path TO ") + m_location.quotedSchema());
+        if (m_readOnly)
+            run("set up the connection", QStringLiteral("SET default_transaction_read_only = on"));
+    }
+
+    bool schemaExists() const
+    {
+        QSqlQuery q = run("look for the study", QStringLiteral("SELECT count(*) FROM pg_namespace WHERE nspname = ?"),
+                          {m_location.schema()});
+        return q.next() && q.value(0).toInt() > 0;
+    }
+
     void openConnection(Access access)
     {
+        if (m_server)
+            return openServer();
         if (!m_db.isValid())
             fail("cannot be opened: the Qt SQLite driver is missing (install libqt6sql6-sqlite)");
         m_db.close();
@@ -210,10 +445,29 @@ public:
                  + "'); put the study on a local disk");
     }
 
+    // SQLite's or the server's words for a failed statement, or what a lock timeout
+    // means for the user.
+    std::string sqlProblem(const QSqlError &error) const
+    {
+        if (m_server) {
+            if (error.nativeErrorCode() == QLatin1String("55P03"))
+                return "another program kept the study locked for more than 5 seconds";
+            return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).trimmed().toStdString();
+        }
+        return sqliteProblem(error);
+    }
+
+    // Statements without values run as they are: PostgreSQL prepares only queries, not
+    // BEGIN, SET, LOCK or CREATE.
     QSqlQuery run(const std::string &what, const QString &sql, const QVariantList &binds = {}) const
     {
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
+        if (binds.isEmpty()) {
+            if (!q.exec(sql))
+                fail("cannot " + what + ": " + sqlProblem(q.lastError()));
+            return q;
+        }
         if (!q.prepare(sql))
             fail("cannot " + what + ": " + sqlProblem(q.lastError()));
         for (const QVariant &v : binds)
@@ -221,6 +475,44 @@ public:
         if (!q.exec())
             fail("cannot " + what + ": " + sqlProblem(q.lastError()));
         return q;
+    }
+
+    // The database's clock in ms since 1970, as an SQL expression: leases do not
+    // depend on the workers' clocks.
+    QString nowMs() const
+    {
+        return m_server ? QStringLiteral("(extract(epoch from clock_timestamp()) * 1000)::bigint")
+                        : QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)");
+    }
+
+    TaskRecord readTask(const QSqlQuery &q) const
+    {
+        TaskRecord t;
+        t.id = q.value(0).toLongLong();
+        t.generation = q.value(1).toInt();
+        t.genomeJson = stdText(q.value(2));
+        if (!splitList(q.value(3), t.genes))
+            fail("is damaged: task " + std::to_string(t.id) + " has an unreadable gene list");
+        t.origin = stdText(q.value(4));
+        const int state = q.value(5).toInt();
+        if (state < 0 || state > 2)
+            fail("is damaged: task " + std::to_string(t.id) + " has an unknown state");
+        t.state = TaskRecord::State(state);
+        t.worker = stdText(q.value(6));
+        t.claims = q.value(7).toInt();
+        t.candidateId = q.value(8).toLongLong();
+        return t;
+    }
+
+    // The next id of `table` (candidates or events), with the table locked against other
+    // writers until the transaction ends, so that ids grow in commit order: a reader that
+    // polls with the last id it saw misses none. SQLite's write transaction locks already.
+    std::int64_t nextId(const std::string &what, const char *table) const
+    {
+        if (m_server)
+            run(what, QStringLiteral("LOCK TABLE %1 IN SHARE ROW EXCLUSIVE MODE").arg(QLatin1String(table)));
+        QSqlQuery q = run(what, QStringLiteral("SELECT COALESCE(MAX(id), 0) + 1 FROM %1").arg(QLatin1String(table)));
+        return q.next() ? q.value(0).toLongLong() : 1;
     }
 
     void requireWritable(const std::string &what) const
@@ -233,17 +525,30 @@ public:
     // info. Only reads: a refused file is left exactly as it was.
     void load()
     {
-        QSqlQuery has = run("read the file as SQLite",
-                            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
-        if (!has.next() || has.value(0).toInt() != 1)
-            fail("is an SQLite database but not an EDANAS study (it has no meta table)");
+        const std::string kind = m_server ? "a PostgreSQL schema" : "an SQLite database";
+        if (m_server) {
+            if (!schemaExists())
+                fail("no such study: database '" + m_location.database.toStdString() + "' holds no study named '"
+                     + m_location.study.toStdString() + "'");
+            QSqlQuery has = run("read the study",
+                                QStringLiteral("SELECT count(*) FROM information_schema.tables"
+                                               " WHERE table_schema = ? AND table_name = 'meta'"),
+                                {m_location.schema()});
+            if (!has.next() || has.value(0).toInt() != 1)
+                fail("is " + kind + " but not an EDANAS study (it has no meta table)");
+        } else {
+            QSqlQuery has = run("read the file as SQLite",
+                                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+            if (!has.next() || has.value(0).toInt() != 1)
+                fail("is an SQLite database but not an EDANAS study (it has no meta table)");
+        }
         std::map<QString, QString> meta;
         QSqlQuery q(m_db);
         if (q.exec(QStringLiteral("SELECT key, value FROM meta")))
             while (q.next())
                 meta[q.value(0).toString()] = q.value(1).toString();
         if (meta[QStringLiteral("format")] != kFormat)
-            fail("is an SQLite database but not an EDANAS study (its meta table does not say "
+            fail("is " + kind + " but not an EDANAS study (its meta table does not say "
                  + kFormat.toStdString() + ")");
         bool ok = false;
         const int version = meta[QStringLiteral("schema_version")].toInt(&ok);
@@ -269,8 +574,12 @@ public:
 
     void writeSchema()
     {
+        if (m_server) {
+            run("create the study", QStringLiteral("CREATE SCHEMA ") + m_location.quotedSchema());
+            run("create the study", QStringLiteral("SET search_path TO ") + m_location.quotedSchema());
+        }
         for (const char *sql : kSchema)
-            run("create the study tables", QString::fromLatin1(sql));
+            run("create the study tables", m_server ? serverSql(sql) : QString::fromLatin1(sql));
         const std::pair<const char *, std::string> meta[] = {
             {"format", kFormat.toStdString()},
             {"schema_version", std::to_string(kSchemaVersion)},
@@ -324,31 +633,51 @@ public:
     class Transaction
     {
     public:
+        // Inside another transaction of the same study (copy() fills a new study in one)
+        // it is part of that one.
         Transaction(const Impl &study, std::string what, bool write = true)
             : m_study(study)
             , m_what(std::move(what))
+            , m_outer(study.m_depth++ == 0)
         {
-            m_study.run(m_what, write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+            if (!m_outer)
+                return;
+            try {
+                if (m_study.m_server)
+                    m_study.run(m_what, write ? QStringLiteral("BEGIN")
+                                              : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+                else
+                    m_study.run(m_what, write ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN"));
+            } catch (...) {
+                --m_study.m_depth;
+                throw;
+            }
         }
         ~Transaction()
         {
-            if (!m_committed)
+            --m_study.m_depth;
+            if (m_outer && !m_committed)
                 QSqlQuery(m_study.m_db).exec(QStringLiteral("ROLLBACK"));
         }
         void commit()
         {
-            m_study.run(m_what, QStringLiteral("COMMIT"));
+            if (m_outer)
+                m_study.run(m_what, QStringLiteral("COMMIT"));
             m_committed = true;
         }
 
     private:
         const Impl &m_study;
         std::string m_what;
+        bool m_outer;
         bool m_committed = false;
     };
 
+    Location m_location; // holds the password, if the URL gave one: never shown, never stored
     std::string m_path;
     bool m_readOnly;
+    bool m_server;
+    mutable int m_depth = 0; // open Transaction objects
     QString m_connection;
     QSqlDatabase m_db;
     StudyInfo m_info; // immutable after create/open
@@ -365,6 +694,26 @@ Study &Study::operator=(Study &&) noexcept = default;
 
 Study Study::create(const std::string &path, const StudyInfo &info)
 {
+    return Study(createImpl(path, info, [](Impl &) {}));
+}
+
+template <class Fill>
+std::unique_ptr<Study::Impl> Study::createImpl(const std::string &path, const StudyInfo &info, Fill fill)
+{
+    if (isServerLocation(path)) {
+        auto impl = std::make_unique<Impl>(path, false);
+        impl->m_info = info;
+        if (impl->m_info.created.empty())
+            impl->m_info.created = now().toStdString();
+        impl->openConnection(Impl::Access::Write);
+        Impl::Transaction t(*impl, "write the new study");
+        if (impl->schemaExists())
+            impl->fail("already exists; a new study needs a new name (open it to resume instead)");
+        impl->writeSchema();
+        fill(*impl);
+        t.commit();
+        return impl;
+    }
     const QString file = QString::fromStdString(path);
     if (QFileInfo::exists(file))
         throw StudyError(path, "already exists; a new study needs a new file (open it to resume instead)");
@@ -387,6 +736,7 @@ Study Study::create(const std::string &path, const StudyInfo &info)
         impl->useWal();
         Impl::Transaction t(*impl, "write the new study");
         impl->writeSchema();
+        fill(*impl);
         t.commit();
     } catch (...) {
         impl.reset();
@@ -394,11 +744,17 @@ Study Study::create(const std::string &path, const StudyInfo &info)
             QFile::remove(file + QLatin1String(suffix));
         throw;
     }
-    return Study(std::move(impl));
+    return impl;
 }
 
 Study Study::open(const std::string &path, bool readOnly)
 {
+    if (isServerLocation(path)) {
+        auto impl = std::make_unique<Impl>(path, readOnly);
+        impl->openConnection(Impl::Access::Read);
+        impl->load(); // only reads: a refused study is left untouched
+        return Study(std::move(impl));
+    }
     const QFileInfo fileInfo(QString::fromStdString(path));
     if (!fileInfo.exists())
         throw StudyError(path, "no such file");
@@ -440,23 +796,33 @@ std::int64_t Study::addCandidate(CandidateRecord c)
 {
     const std::string what = "store a candidate";
     m_impl->requireWritable(what);
+    // SQLite keeps NaN as NULL, which the NOT NULL columns refuse; the server would
+    // keep it: refused the same on both
+    for (const auto &[name, value] :
+         {std::pair{"violation", c.violation}, {"accuracy", c.accuracy}, {"macs_true", c.macsTrue},
+          {"macs_paper", c.macsPaper}, {"static_macs", c.staticMacs}, {"params", c.params},
+          {"peak_activation", c.peakActivation}, {"eval_seconds", c.evalSeconds}})
+        if (std::isnan(value))
+            m_impl->fail("cannot store a candidate: NOT NULL constraint failed: candidates." + std::string(name)
+                         + " (the value is NaN)");
     Impl::Transaction t(*m_impl, what);
+    if (c.id == 0)
+        c.id = m_impl->nextId(what, "candidates");
     QSqlQuery dup = m_impl->run(what, QStringLiteral("SELECT id FROM candidates WHERE genome_hash = ?"),
                                 {hashValue(c.genomeHash)});
     if (dup.next())
         m_impl->fail("cannot store a candidate: its genome (hash " + std::to_string(c.genomeHash)
                      + ") is already candidate " + std::to_string(dup.value(0).toLongLong()));
-    QSqlQuery q = m_impl->run(
+    m_impl->run(
         what,
         QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .arg(QLatin1String(kCandidateColumns)),
-        {c.id == 0 ? QVariant() : QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash),
+        {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash),
          text(c.genomeJson), joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue,
          c.macsPaper, c.staticMacs, c.params, c.peakActivation, text(c.figuresJson), text(c.origin),
          c.evalSeconds, int(c.pinned), int(c.banned), text(c.note)});
-    const std::int64_t id = q.lastInsertId().toLongLong();
     t.commit();
-    return id;
+    return c.id;
 }
 
 void Study::updateCandidateFlags(std::int64_t id, bool pinned, bool banned, const std::string &note)
@@ -554,10 +920,12 @@ std::int64_t Study::addEvent(int generation, const std::string &type, const std:
 {
     const std::string what = "store a " + type + " event";
     m_impl->requireWritable(what);
-    QSqlQuery q = m_impl->run(what,
-                              QStringLiteral("INSERT INTO events (time, generation, type, json) VALUES (?, ?, ?, ?)"),
-                              {now(), generation, text(type), text(json)});
-    return q.lastInsertId().toLongLong();
+    Impl::Transaction t(*m_impl, what);
+    const std::int64_t id = m_impl->nextId(what, "events");
+    m_impl->run(what, QStringLiteral("INSERT INTO events (id, time, generation, type, json) VALUES (?, ?, ?, ?, ?)"),
+                {QVariant::fromValue(qint64(id)), now(), generation, text(type), text(json)});
+    t.commit();
+    return id;
 }
 
 std::vector<EventRecord> Study::events() const
@@ -576,7 +944,8 @@ void Study::putProfile(std::uint64_t backboneHash, int resolution, const std::st
     const std::string what = "store an exit profile";
     m_impl->requireWritable(what);
     m_impl->run(what,
-                QStringLiteral("INSERT OR REPLACE INTO profiles (backbone_hash, resolution, bytes) VALUES (?, ?, ?)"),
+                QStringLiteral("INSERT INTO profiles (backbone_hash, resolution, bytes) VALUES (?, ?, ?)"
+                               " ON CONFLICT (backbone_hash, resolution) DO UPDATE SET bytes = excluded.bytes"),
                 {hashValue(backboneHash), resolution, blob(bytes)});
 }
 
@@ -594,7 +963,9 @@ void Study::setState(const std::string &key, const std::string &value)
 {
     const std::string what = "store state '" + key + "'";
     m_impl->requireWritable(what);
-    m_impl->run(what, QStringLiteral("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)"),
+    m_impl->run(what,
+                QStringLiteral("INSERT INTO state (key, value) VALUES (?, ?)"
+                               " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
                 {text(key), blob(value)});
 }
 
@@ -605,6 +976,159 @@ std::optional<std::string> Study::state(const std::string &key) const
     if (!q.next())
         return std::nullopt;
     return stdBlob(q.value(0));
+}
+
+std::int64_t Study::addTask(int generation, const std::string &genomeJson, const std::vector<int> &genes,
+                            const std::string &origin)
+{
+    const std::string what = "store a task";
+    m_impl->requireWritable(what);
+    Impl::Transaction t(*m_impl, what);
+    const std::int64_t id = m_impl->nextId(what, "tasks");
+    m_impl->run(what,
+                QStringLiteral("INSERT INTO tasks (id, generation, genome_json, genes, origin, state, worker,"
+                               " lease_until, claims, candidate_id) VALUES (?, ?, ?, ?, ?, 0, '', 0, 0, NULL)"),
+                {QVariant::fromValue(qint64(id)), generation, text(genomeJson), joinList(genes), text(origin)});
+    t.commit();
+    return id;
+}
+
+std::optional<TaskRecord> Study::claimTask(const std::string &worker, double leaseSeconds)
+{
+    const std::string what = "claim a task";
+    m_impl->requireWritable(what);
+    Impl::Transaction t(*m_impl, what);
+    // on the server, rows other workers are claiming are skipped rather than waited for
+    QSqlQuery q = m_impl->run(what,
+                              QStringLiteral("SELECT id FROM tasks WHERE state = 0 OR (state = 1 AND lease_until < %1)"
+                                             " ORDER BY id LIMIT 1%2")
+                                  .arg(m_impl->nowMs(),
+                                       m_impl->m_server ? QStringLiteral(" FOR UPDATE SKIP LOCKED") : QString()));
+    if (!q.next())
+        return std::nullopt;
+    const qint64 id = q.value(0).toLongLong();
+    m_impl->run(what,
+                QStringLiteral("UPDATE tasks SET state = 1, worker = ?, lease_until = %1 + ?, claims = claims + 1"
+                               " WHERE id = ?")
+                    .arg(m_impl->nowMs()),
+                {text(worker), QVariant::fromValue(qint64(leaseSeconds * 1000.0)), QVariant::fromValue(id)});
+    QSqlQuery r = m_impl->run(what, QStringLiteral("SELECT %1 FROM tasks WHERE id = ?").arg(QLatin1String(kTaskColumns)),
+                              {QVariant::fromValue(id)});
+    if (!r.next())
+        m_impl->fail("cannot " + what + ": task " + std::to_string(id) + " vanished");
+    TaskRecord task = m_impl->readTask(r);
+    t.commit();
+    return task;
+}
+
+bool Study::renewLease(std::int64_t id, const std::string &worker, double leaseSeconds)
+{
+    const std::string what = "renew the lease on task " + std::to_string(id);
+    m_impl->requireWritable(what);
+    QSqlQuery q = m_impl->run(
+        what,
+        QStringLiteral("UPDATE tasks SET lease_until = %1 + ? WHERE id = ? AND state = 1 AND worker = ?").arg(m_impl->nowMs()),
+        {QVariant::fromValue(qint64(leaseSeconds * 1000.0)), QVariant::fromValue(qint64(id)), text(worker)});
+    return q.numRowsAffected() == 1;
+}
+
+std::optional<std::int64_t> Study::completeTask(std::int64_t id, const std::string &worker, CandidateRecord c)
+{
+    const std::string what = "complete task " + std::to_string(id);
+    m_impl->requireWritable(what);
+    Impl::Transaction t(*m_impl, what);
+    QSqlQuery q = m_impl->run(what,
+                              QStringLiteral("SELECT state, worker FROM tasks WHERE id = ?%1")
+                                  .arg(m_impl->m_server ? QStringLiteral(" FOR UPDATE") : QString()),
+                              {QVariant::fromValue(qint64(id))});
+    if (!q.next())
+        m_impl->fail("cannot " + what + ": the study holds no such task");
+    if (q.value(0).toInt() != 1 || stdText(q.value(1)) != worker)
+        return std::nullopt; // the claim was lost: whoever holds it completes the task
+    std::int64_t candidate = 0;
+    if (const auto known = candidateByHash(c.genomeHash))
+        candidate = known->id;
+    else
+        candidate = addCandidate(std::move(c)); // part of this transaction
+    m_impl->run(what, QStringLiteral("UPDATE tasks SET state = 2, candidate_id = ? WHERE id = ?"),
+                {QVariant::fromValue(qint64(candidate)), QVariant::fromValue(qint64(id))});
+    t.commit();
+    return candidate;
+}
+
+std::vector<TaskRecord> Study::tasks(int generation) const
+{
+    QSqlQuery q = m_impl->run(
+        "read the tasks",
+        QStringLiteral("SELECT %1 FROM tasks WHERE ? < 0 OR generation = ? ORDER BY id").arg(QLatin1String(kTaskColumns)),
+        {generation, generation});
+    std::vector<TaskRecord> out;
+    while (q.next())
+        out.push_back(m_impl->readTask(q));
+    return out;
+}
+
+Study Study::copy(const Study &from, const std::string &to)
+{
+    const Impl &src = *from.m_impl;
+    // one snapshot of the source, read while the new study is written
+    Impl::Transaction snapshot(src, "read the study to copy", false);
+    return Study(createImpl(to, src.m_info, [&](Impl &dst) {
+        const std::string what = "copy the study";
+        for (const CandidateRecord &c : from.candidates())
+            dst.run(what,
+                    QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                                   " ?, ?, ?)")
+                        .arg(QLatin1String(kCandidateColumns)),
+                    {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash), text(c.genomeJson),
+                     joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue, c.macsPaper,
+                     c.staticMacs, c.params, c.peakActivation, text(c.figuresJson), text(c.origin), c.evalSeconds,
+                     int(c.pinned), int(c.banned), text(c.note)});
+        for (const GenerationRecord &g : from.generations()) {
+            dst.run(what,
+                    QStringLiteral("INSERT INTO generations (generation, hypervolume, population, stats_json, time)"
+                                   " VALUES (?, ?, ?, ?, ?)"),
+                    {g.generation, g.hypervolume, joinList(g.population), text(g.statsJson), text(g.time)});
+            for (std::size_t i = 0; i < g.front.size(); ++i)
+                dst.run(what,
+                        QStringLiteral("INSERT INTO front_membership (generation, candidate_id, position)"
+                                       " VALUES (?, ?, ?)"),
+                        {g.generation, QVariant::fromValue(qint64(g.front[i])), QVariant::fromValue(qint64(i))});
+        }
+        for (const EventRecord &e : from.events())
+            dst.run(what,
+                    QStringLiteral("INSERT INTO events (id, time, generation, type, json) VALUES (?, ?, ?, ?, ?)"),
+                    {QVariant::fromValue(qint64(e.id)), text(e.time), e.generation, text(e.type), text(e.json)});
+        // profiles one at a time: each may be megabytes
+        std::vector<std::pair<QVariant, int>> keys;
+        QSqlQuery k = src.run("read the profiles", QStringLiteral("SELECT backbone_hash, resolution FROM profiles"));
+        while (k.next())
+            keys.emplace_back(k.value(0), k.value(1).toInt());
+        for (const auto &[hash, resolution] : keys)
+            if (const auto bytes = from.profile(hashFrom(hash), resolution))
+                dst.run(what, QStringLiteral("INSERT INTO profiles (backbone_hash, resolution, bytes) VALUES (?, ?, ?)"),
+                        {hash, resolution, blob(*bytes)});
+        QSqlQuery tq = src.run("read the tasks",
+                               QStringLiteral("SELECT id, generation, genome_json, genes, origin, state, worker,"
+                                              " lease_until, claims, candidate_id FROM tasks ORDER BY id"));
+        while (tq.next()) {
+            QVariantList row;
+            for (int i = 0; i < 10; ++i)
+                row << tq.value(i);
+            row[2] = text(stdText(row[2]));
+            row[3] = text(stdText(row[3]));
+            row[4] = text(stdText(row[4]));
+            row[6] = text(stdText(row[6]));
+            dst.run(what,
+                    QStringLiteral("INSERT INTO tasks (id, generation, genome_json, genes, origin, state, worker,"
+                                   " lease_until, claims, candidate_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                    row);
+        }
+        QSqlQuery st = src.run("read the state", QStringLiteral("SELECT key, value FROM state"));
+        while (st.next())
+            dst.run(what, QStringLiteral("INSERT INTO state (key, value) VALUES (?, ?)"),
+                    {text(stdText(st.value(0))), blob(stdBlob(st.value(1)))});
+    }));
 }
 
 } // namespace edanas::study

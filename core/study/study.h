@@ -10,8 +10,18 @@
 
 namespace edanas::study {
 
-/// The study file layout this build writes and the only one it reads.
-inline constexpr int kSchemaVersion = 1;
+/// The study file layout this build writes and the only one it reads (2: the task
+/// table of distributed evaluation).
+inline constexpr int kSchemaVersion = 2;
+
+/// True when `location` names a study on a PostgreSQL server rather than an SQLite file:
+/// `postgresql://[USER[:PASSWORD]@][HOST][:PORT]/DBNAME?study=NAME[&libpq parameters]`
+/// (also `postgres://`). `host=` may name a Unix socket folder; without a password in
+/// the URL, libpq's conventions apply (PGPASSWORD, ~/.pgpass).
+bool isServerLocation(const std::string &location);
+/// `location` without its password, if any: what is shown in messages and titles.
+/// Malformed URLs are returned with everything between "://" and "@" removed.
+std::string redactedLocation(const std::string &location);
 
 /// What a search was started with; written once when the study is created.
 struct StudyInfo
@@ -62,7 +72,23 @@ struct EventRecord
     std::string json;
 };
 
-/// Everything about one search in one SQLite file, written as the search goes so that
+/// A candidate to evaluate, put in the study by a coordinator and claimed by a worker.
+struct TaskRecord
+{
+    std::int64_t id = 0;
+    int generation = 0;
+    std::string genomeJson;  ///< the genome the optimizer asked for (opaque JSON text)
+    std::vector<int> genes;  ///< the optimizer's integer encoding of it
+    std::string origin;
+    enum class State { Pending, Claimed, Done };
+    State state = State::Pending;
+    std::string worker;           ///< who holds or held the claim ("" while pending)
+    int claims = 0;               ///< how often it was claimed (more than 1: a lease ran out)
+    std::int64_t candidateId = 0; ///< the stored candidate once done
+};
+
+/// Everything about one search in one SQLite file or one PostgreSQL schema (see
+/// isServerLocation()), through the same code and records, written as the search goes so that
 /// a search killed at any moment resumes from it with nothing evaluated lost, and read
 /// by the Studio while a headless search writes it.
 ///
@@ -76,8 +102,13 @@ struct EventRecord
 /// opens its own Study on the same file. Needs a QCoreApplication (the SQLite driver
 /// is a Qt plugin). A moved-from Study may only be destroyed or assigned to.
 ///
-/// Every failure throws StudyError naming the file; a failed write leaves the study as
-/// it was before the call.
+/// On PostgreSQL a study is the schema `edanas_NAME` of the database; writes that give
+/// out ids lock their table, so that ids grow in commit order there too, and every
+/// write waits up to 5 s for a lock. The password is never stored: path() and every
+/// message carry the redacted URL.
+///
+/// Every failure throws StudyError naming the file (or redacted URL); a failed write
+/// leaves the study as it was before the call.
 class Study
 {
 public:
@@ -87,6 +118,10 @@ public:
     /// SQLite database that is not a study and a study of another schema version,
     /// without changing a byte of such a file. A read-only Study refuses every write.
     static Study open(const std::string &path, bool readOnly = false);
+    /// Creates a new study at `to` (a file or a URL) holding everything `from` holds
+    /// (header, candidates with their ids, generations, events with their times,
+    /// profiles, state), in one transaction: on failure nothing is left at `to`.
+    static Study copy(const Study &from, const std::string &to);
 
     ~Study();
     Study(Study &&) noexcept;
@@ -94,6 +129,7 @@ public:
     Study(const Study &) = delete;
     Study &operator=(const Study &) = delete;
 
+    /// The file, or the URL without its password.
     const std::string &path() const;
     bool isReadOnly() const;
     StudyInfo info() const;
@@ -121,12 +157,40 @@ public:
     void putProfile(std::uint64_t backboneHash, int resolution, const std::string &bytes);
     std::optional<std::string> profile(std::uint64_t backboneHash, int resolution) const;
 
+    /// Distributed evaluation. A coordinator adds tasks; workers (any process, any
+    /// machine) claim them with a lease of `leaseSeconds`, renew it while evaluating (a
+    /// heartbeat), and complete them. A claim whose lease ran out (its worker died) can
+    /// be claimed again; on PostgreSQL claims skip rows other workers hold locked (FOR
+    /// UPDATE SKIP LOCKED), on SQLite the write lock serialises them. Lease times are
+    /// the database's clock, so workers' clocks need not agree.
+    ///
+    /// Adds a pending task and returns its id.
+    std::int64_t addTask(int generation, const std::string &genomeJson, const std::vector<int> &genes,
+                         const std::string &origin);
+    /// Claims the oldest pending task, or a claimed one whose lease ran out, for
+    /// `worker` (a name unique to the claiming process); nothing when there is none.
+    std::optional<TaskRecord> claimTask(const std::string &worker, double leaseSeconds);
+    /// The heartbeat: extends `worker`'s lease on task `id`. False when the claim was
+    /// lost (it ran out and another worker claimed the task, or the task is done).
+    bool renewLease(std::int64_t id, const std::string &worker, double leaseSeconds);
+    /// Stores the evaluated candidate `c` and marks task `id` done, in one transaction,
+    /// and returns the candidate's id. When the study already holds `c`'s genome (tuned
+    /// exits can lead to a known candidate), the task is done with that candidate and
+    /// nothing is added. Returns nothing, and stores nothing, when `worker` no longer
+    /// holds the claim: whoever claimed the task again completes it, so no candidate is
+    /// counted twice.
+    std::optional<std::int64_t> completeTask(std::int64_t id, const std::string &worker, CandidateRecord c);
+    /// Tasks of `generation` (all when < 0), in id order.
+    std::vector<TaskRecord> tasks(int generation = -1) const;
+
     /// Small key/value state for resuming (e.g. the optimizer's state); bytes are kept exactly.
     void setState(const std::string &key, const std::string &value);
     std::optional<std::string> state(const std::string &key) const;
 
 private:
     class Impl;
+    template <class Fill>
+    static std::unique_ptr<Impl> createImpl(const std::string &location, const StudyInfo &info, Fill fill);
     explicit Study(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
