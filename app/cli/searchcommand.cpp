@@ -117,18 +117,29 @@ int runSearch(const QStringList &args)
                                    QStringLiteral("n"), QStringLiteral("10"));
     const QCommandLineOption maxParams(QStringLiteral("max-params"),
                                        QStringLiteral("Ceiling on parameters, in millions."), QStringLiteral("M"));
-    const QCommandLineOption maxPeak(QStringLiteral("max-peak-kib"),
-                                     QStringLiteral("Ceiling on peak activation memory (int8), in KiB."),
-                                     QStringLiteral("K"));
+    const QCommandLineOption maxSram(
+        QStringLiteral("max-sram-kib"),
+        QStringLiteral("Ceiling on the SRAM a microcontroller needs, in KiB: the int8 tensor arena of the "
+                       "early-exit network as docs/DEPLOY.md defines it (--max-peak-kib: its old name)."),
+        QStringLiteral("K"));
+    QCommandLineOption maxPeak(QStringLiteral("max-peak-kib"), QStringLiteral("Old name of --max-sram-kib."),
+                               QStringLiteral("K"));
+    maxPeak.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption alsoParams(QStringLiteral("objective-params"),
                                         QStringLiteral("Also minimise parameters (a third objective)."));
-    const QCommandLineOption alsoPeak(QStringLiteral("objective-peak-memory"),
-                                      QStringLiteral("Also minimise peak activation memory."));
+    const QCommandLineOption alsoSram(
+        QStringLiteral("objective-sram"),
+        QStringLiteral("Also minimise that SRAM (the int8 tensor arena of docs/DEPLOY.md; a third or fourth "
+                       "objective; --objective-peak-memory: its old name)."));
+    QCommandLineOption alsoPeak(QStringLiteral("objective-peak-memory"),
+                                QStringLiteral("Old name of --objective-sram."));
+    alsoPeak.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption paperCost(QStringLiteral("paper-cost"),
                                        QStringLiteral("Average MACs as EDANAS counts them (without the exits "
                                                       "an input passed through)."));
     p.addOptions({supernetOpt, encoding, population, generations, studyOpt, resume, maxMacs, minAcc, seed,
-                  validation, recal, finalImages, stall, maxParams, maxPeak, alsoParams, alsoPeak, paperCost});
+                  validation, recal, finalImages, stall, maxParams, maxSram, maxPeak, alsoParams, alsoSram, alsoPeak,
+                  paperCost});
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         throw UsageError("unexpected argument '" + p.positionalArguments().constFirst().toStdString() + "'");
@@ -156,10 +167,13 @@ int runSearch(const QStringList &args)
         c.maxMacs = doubleValue(p, maxMacs, 1e-6, 1e9) * 1e6;
     if (p.isSet(maxParams))
         c.maxParams = doubleValue(p, maxParams, 1e-6, 1e9) * 1e6;
-    if (p.isSet(maxPeak))
-        c.maxPeakBytes = doubleValue(p, maxPeak, 1e-3, 1e9) * 1024.0;
+    if (p.isSet(maxSram) && p.isSet(maxPeak))
+        throw UsageError("--max-sram-kib and --max-peak-kib are one option: give it once");
+    for (const QCommandLineOption *o : {&maxSram, static_cast<const QCommandLineOption *>(&maxPeak)})
+        if (p.isSet(*o))
+            c.maxSramBytes = doubleValue(p, *o, 1e-3, 1e9) * 1024.0;
     c.objectiveParams = p.isSet(alsoParams);
-    c.objectivePeakMemory = p.isSet(alsoPeak);
+    c.objectiveSram = p.isSet(alsoSram) || p.isSet(alsoPeak);
     if (p.isSet(minAcc))
         c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
 
@@ -238,8 +252,8 @@ int show(const QStringList &args)
         }
     }
     const auto front = lastFront(s);
-    std::printf("front (%zu):\n  %6s %9s %12s %12s %12s  %s\n", front.size(), "id", "accuracy", "avg MMACs",
-                "paper MMACs", "static MMACs", "exit shares");
+    std::printf("front (%zu):\n  %6s %9s %12s %12s %12s %10s %10s  %s\n", front.size(), "id", "accuracy",
+                "avg MMACs", "paper MMACs", "static MMACs", "SRAM KiB", "flash KiB", "exit shares");
     for (const auto &r : candidates) {
         if (std::find(front.begin(), front.end(), r.id) == front.end())
             continue;
@@ -247,8 +261,9 @@ int show(const QStringList &args)
         std::string shares;
         for (const auto &v : fig.value("share").toArray())
             shares += (shares.empty() ? "" : " ") + QString::number(100.0 * v.toDouble(), 'f', 1).toStdString();
-        std::printf("  %6lld %8.2f%% %12.3f %12.3f %12.3f  %s\n", static_cast<long long>(r.id), 100.0 * r.accuracy,
-                    r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, shares.c_str());
+        std::printf("  %6lld %8.2f%% %12.3f %12.3f %12.3f %10.1f %10.1f  %s\n", static_cast<long long>(r.id),
+                    100.0 * r.accuracy, r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, r.sramBytes / 1024.0,
+                    r.flashBytes / 1024.0, shares.c_str());
     }
     return Ok;
 }

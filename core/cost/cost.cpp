@@ -1,25 +1,6 @@
 #include "cost.h"
 
-#include <algorithm>
-
 namespace edanas::cost {
-
-namespace {
-
-std::int64_t peakOf(const std::vector<space::LayerSpec> &layers, std::int64_t alsoLive)
-{
-    std::int64_t peak = 0;
-    for (const auto &l : layers) {
-        if (l.kind == space::LayerKind::BatchNorm)
-            continue; // in place
-        const std::int64_t in = l.kind == space::LayerKind::Linear ? l.in : l.inputElements();
-        const std::int64_t out = l.kind == space::LayerKind::Linear ? l.out : l.outputElements();
-        peak = std::max(peak, in + out + alsoLive);
-    }
-    return peak;
-}
-
-} // namespace
 
 CostReport computeCost(const space::Architecture &a, const space::SearchSpace &space, const space::Genome &genome)
 {
@@ -29,8 +10,6 @@ CostReport computeCost(const space::Architecture &a, const space::SearchSpace &s
         r.blockParams.push_back(b.params());
         r.staticMacs += b.macs();
         r.backboneParams += b.params();
-        const std::int64_t skip = b.residual ? std::int64_t(b.inChannels) * b.inH * b.inH : 0;
-        r.peakActivationElements = std::max(r.peakActivationElements, peakOf(b.layers, skip));
     }
     r.params = r.backboneParams;
     const int last = int(a.blocks.size()) - 1;
@@ -45,7 +24,6 @@ CostReport computeCost(const space::Architecture &a, const space::SearchSpace &s
         c.maxPools = x.maxPools;
         r.exits.push_back(c);
         r.params += x.params();
-        r.peakActivationElements = std::max(r.peakActivationElements, peakOf(x.layers, 0));
     }
     ExitCost final;
     final.backboneMacs = throughStages;

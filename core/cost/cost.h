@@ -21,7 +21,7 @@ struct ExitCost
 };
 
 /// Analytical cost of one genome: multiply-accumulates and parameters per block and
-/// exit, cumulative to each exit, and peak activation memory.
+/// exit, cumulative to each exit. (Memory on a microcontroller: export/mcumemory.h.)
 struct CostReport
 {
     std::vector<std::int64_t> blockMacs;   ///< per Architecture block (stem, first, stages, head)
@@ -31,10 +31,6 @@ struct CostReport
     std::int64_t staticMacs = 0;     ///< backbone and head, no exits: the single-exit network
     std::int64_t backboneParams = 0; ///< backbone and head
     std::int64_t params = 0;         ///< backbone, head and the genome's exits
-    std::int64_t peakActivationElements = 0; ///< largest live input+output pair along the path
-
-    std::int64_t peakActivationBytesInt8() const { return peakActivationElements; }
-    std::int64_t peakActivationBytesFloat32() const { return 4 * peakActivationElements; }
 };
 
 CostReport computeCost(const space::Architecture &architecture, const space::SearchSpace &space,

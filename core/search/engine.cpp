@@ -4,6 +4,7 @@
 
 #include "cost/cost.h"
 #include "data/bytes.h"
+#include "export/mcumemory.h"
 #include "eenn/evaluator.h"
 #include "supernet/checkpoint.h"
 #include "eenn/profilestore.h"
@@ -63,9 +64,9 @@ std::string SearchConfig::toJson() const
                   {"mutation_rate", mutationRate},
                   {"exit_search_budget", exitSearchBudget},
                   {"objective_params", objectiveParams},
-                  {"objective_peak_memory", objectivePeakMemory},
+                  {"objective_sram", objectiveSram},
                   {"max_params", std::isfinite(maxParams) ? QJsonValue(maxParams) : QJsonValue()},
-                  {"max_peak_bytes", std::isfinite(maxPeakBytes) ? QJsonValue(maxPeakBytes) : QJsonValue()}};
+                  {"max_sram_bytes", std::isfinite(maxSramBytes) ? QJsonValue(maxSramBytes) : QJsonValue()}};
     return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
 }
 
@@ -127,8 +128,13 @@ SearchConfig SearchConfig::fromJson(const std::string &json, const std::string &
         throw bad("mutation_rate", "expected at most 1 (negative: 1 / genes)");
     c.exitSearchBudget = integer("exit_search_budget", 1, 100000000);
     c.objectiveParams = o.value("objective_params").toBool(false);
-    c.objectivePeakMemory = o.value("objective_peak_memory").toBool(false);
-    for (auto [key, field] : {std::pair{"max_params", &c.maxParams}, std::pair{"max_peak_bytes", &c.maxPeakBytes}}) {
+    // before the microcontroller SRAM arena, peak memory was another figure: never read it as this one
+    for (const char *old : {"objective_peak_memory", "max_peak_bytes"})
+        if (o.contains(old))
+            throw bad(old, "is the older peak-memory figure, not the microcontroller SRAM arena this EDANAS "
+                           "searches with (objective_sram, max_sram_bytes)");
+    c.objectiveSram = o.value("objective_sram").toBool(false);
+    for (auto [key, field] : {std::pair{"max_params", &c.maxParams}, std::pair{"max_sram_bytes", &c.maxSramBytes}}) {
         *field = o.value(key).isNull() || o.value(key).isUndefined() ? std::numeric_limits<double>::infinity()
                                                                       : o.value(key).toDouble(-1);
         if (!(*field > 0))
@@ -202,20 +208,20 @@ struct SearchEngine::Private
         double v = objective.violation(e);
         if (std::isfinite(c.maxParams) && s.params > c.maxParams)
             v += (s.params - c.maxParams) / c.maxParams;
-        if (std::isfinite(c.maxPeakBytes) && s.peakActivationBytes > c.maxPeakBytes)
-            v += (s.peakActivationBytes - c.maxPeakBytes) / c.maxPeakBytes;
+        if (std::isfinite(c.maxSramBytes) && s.sramBytes > c.maxSramBytes)
+            v += (s.sramBytes - c.maxSramBytes) / c.maxSramBytes;
         return v;
     }
 
-    /// The minimised objectives: error, average MACs, then parameters and peak
-    /// activation memory when asked for.
+    /// The minimised objectives: error, average MACs, then parameters and the
+    /// microcontroller SRAM arena when asked for.
     std::vector<double> objectives(const CandidateSnapshot &s, const SearchConfig &c) const
     {
         std::vector<double> f{1.0 - s.accuracy, c.trueCost ? s.macsTrue : s.macsPaper};
         if (c.objectiveParams)
             f.push_back(s.params);
-        if (c.objectivePeakMemory)
-            f.push_back(s.peakActivationBytes);
+        if (c.objectiveSram)
+            f.push_back(s.sramBytes);
         return f;
     }
 };
@@ -305,7 +311,8 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
             s.macsPaper = r.macsPaper;
             s.staticMacs = r.staticMacs;
             s.params = r.params;
-            s.peakActivationBytes = r.peakActivation;
+            s.sramBytes = r.sramBytes;
+            s.flashBytes = r.flashBytes;
             s.seconds = r.evalSeconds;
             const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
             s.share = doublesFrom(fig.value("share"));
@@ -526,7 +533,9 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         if (tune && m_encoding.kind() == EncodingKind::Studio)
             x = m_encoding.encode(g); // the improvement is written back into the genome
         const auto e = eenn::evaluate(*profile, config);
-        const auto cost = cost::computeCost(d->evaluator->space(), g);
+        const auto arch = space::describe(d->evaluator->space(), g);
+        const auto cost = cost::computeCost(arch, d->evaluator->space(), g);
+        const auto mcu = deploy::mcuMemory(arch); // the int8 network with its exits, on a microcontroller
         // the same backbone without exits: the static network it is compared with
         const auto alone = eenn::evaluate(*profile, {{}, config.rule, {}});
 
@@ -540,7 +549,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         s.staticMacs = double(cost.staticMacs);
         s.staticAccuracy = alone.accuracy;
         s.params = double(cost.params);
-        s.peakActivationBytes = double(cost.peakActivationBytesInt8());
+        s.sramBytes = double(mcu.arena);
+        s.flashBytes = double(mcu.flash);
         s.share = e.share;
         s.exitAccuracy = e.exitAccuracy;
         s.violation = d->violation(s, m_config);
@@ -570,7 +580,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         r.macsPaper = s.macsPaper;
         r.staticMacs = s.staticMacs;
         r.params = s.params;
-        r.peakActivation = s.peakActivationBytes;
+        r.sramBytes = s.sramBytes;
+        r.flashBytes = s.flashBytes;
         r.figuresJson = jsonText({{"share", doubles(s.share)},
                                   {"exit_accuracy", doubles(s.exitAccuracy)},
                                   {"static_accuracy", s.staticAccuracy},

@@ -31,9 +31,11 @@ struct SearchConfig
     double maxMacs = std::numeric_limits<double>::infinity();
     double minAccuracy = 0.0;
     bool objectiveParams = false;      ///< also minimise parameters
-    bool objectivePeakMemory = false;  ///< also minimise peak activation memory (int8 bytes)
+    /// Also minimise the SRAM a microcontroller needs: the int8 tensor arena of the
+    /// candidate's early-exit network, deploy::mcuMemory().arena (export/mcumemory.h), bytes.
+    bool objectiveSram = false;
     double maxParams = std::numeric_limits<double>::infinity();
-    double maxPeakBytes = std::numeric_limits<double>::infinity();
+    double maxSramBytes = std::numeric_limits<double>::infinity(); ///< ceiling on that arena, bytes
     int stallGenerations = 10; ///< stop after this many generations without a better hypervolume; 0: never
     std::int64_t validationImages = 2000;   ///< profiled per candidate (0: the whole validation split)
     std::int64_t recalibrationImages = 500;
@@ -65,7 +67,10 @@ struct CandidateSnapshot
     space::Genome genome;
     std::string origin;
     double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0;
-    double staticMacs = 0.0, params = 0.0, peakActivationBytes = 0.0;
+    double staticMacs = 0.0, params = 0.0;
+    /// int8 on a microcontroller (export/mcumemory.h), bytes: the SRAM tensor arena of
+    /// the network with its exits, and its flash (weights, biases, scales)
+    double sramBytes = 0.0, flashBytes = 0.0;
     double staticAccuracy = 0.0; ///< the same backbone without exits (its final head alone)
     std::vector<double> share, exitAccuracy; ///< per exit, then the final head
     double violation = 0.0;

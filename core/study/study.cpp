@@ -23,9 +23,12 @@ namespace {
 // The meta table's "format" value: tells a study from any other SQLite database.
 const QString kFormat = QStringLiteral("edanas-study");
 
-// Tables of schema version 2 (1 without the tasks table). Conventions (they are the
-// file format, on SQLite; PostgreSQL has the same tables with BIGINT, DOUBLE PRECISION
-// and BYTEA for INTEGER, REAL and BLOB):
+// Tables of schema version 2: the task table of distributed evaluation, and candidates
+// store the int8 microcontroller memory of export/mcumemory.h (sram_bytes, flash_bytes;
+// version 1 stored, in peak_activation, the largest live input + output pair of one
+// layer, and had no task table). Conventions (they are the file format, on SQLite;
+// PostgreSQL has the same tables with BIGINT, DOUBLE PRECISION and BYTEA for INTEGER,
+// REAL and BLOB):
 // - 64-bit hashes are stored bit-cast into SQLite's signed INTEGER, so values >= 2^63
 //   read back as negative numbers in other tools but round-trip exactly here;
 // - integer and double lists are comma-separated text, doubles in their shortest exact
@@ -44,7 +47,8 @@ const char *const kSchema[] = {
     " objectives TEXT NOT NULL,"
     " violation REAL NOT NULL,"
     " accuracy REAL NOT NULL, macs_true REAL NOT NULL, macs_paper REAL NOT NULL,"
-    " static_macs REAL NOT NULL, params REAL NOT NULL, peak_activation REAL NOT NULL,"
+    " static_macs REAL NOT NULL, params REAL NOT NULL,"
+    " sram_bytes REAL NOT NULL, flash_bytes REAL NOT NULL,"
     " figures_json TEXT NOT NULL,"
     " origin TEXT NOT NULL,"
     " eval_seconds REAL NOT NULL,"
@@ -77,7 +81,7 @@ const char *const kTaskColumns = "id, generation, genome_json, genes, origin, st
 
 const char *const kCandidateColumns =
     "id, generation, genome_hash, genome_json, genes, objectives, violation, accuracy, macs_true,"
-    " macs_paper, static_macs, params, peak_activation, figures_json, origin, eval_seconds,"
+    " macs_paper, static_macs, params, sram_bytes, flash_bytes, figures_json, origin, eval_seconds,"
     " pinned, banned, note";
 
 std::atomic<unsigned> g_connectionCount{0};
@@ -554,6 +558,11 @@ public:
         const int version = meta[QStringLiteral("schema_version")].toInt(&ok);
         if (!ok)
             fail("is damaged: its study schema version is missing or not a number");
+        if (version == 1)
+            fail("is a study of schema version 1, written by an older EDANAS, whose peak memory is not the "
+                 "microcontroller SRAM this EDANAS searches with (docs/DEPLOY.md); this EDANAS reads only schema "
+                 "version " + std::to_string(kSchemaVersion) + ": open it with the EDANAS that wrote it (its "
+                 "app_version), or run the search again; it was left untouched");
         if (version != kSchemaVersion)
             fail("is a study of schema version " + std::to_string(version) + ", but this EDANAS reads only "
                  "schema version " + std::to_string(kSchemaVersion) + "; it was left untouched");
@@ -602,7 +611,7 @@ public:
     CandidateRecord readCandidate(const QSqlQuery &q) const
     {
         CandidateRecord c;
-        for (int column = 0; column < 19; ++column)
+        for (int column = 0; column < 20; ++column)
             if (q.value(column).isNull()) // every column is NOT NULL in a study that is not damaged
                 fail("is damaged: a candidate has no " + q.record().fieldName(column).toStdString());
         c.id = q.value(0).toLongLong();
@@ -617,13 +626,14 @@ public:
         c.macsPaper = q.value(9).toDouble();
         c.staticMacs = q.value(10).toDouble();
         c.params = q.value(11).toDouble();
-        c.peakActivation = q.value(12).toDouble();
-        c.figuresJson = stdText(q.value(13));
-        c.origin = stdText(q.value(14));
-        c.evalSeconds = q.value(15).toDouble();
-        c.pinned = q.value(16).toBool();
-        c.banned = q.value(17).toBool();
-        c.note = stdText(q.value(18));
+        c.sramBytes = q.value(12).toDouble();
+        c.flashBytes = q.value(13).toDouble();
+        c.figuresJson = stdText(q.value(14));
+        c.origin = stdText(q.value(15));
+        c.evalSeconds = q.value(16).toDouble();
+        c.pinned = q.value(17).toBool();
+        c.banned = q.value(18).toBool();
+        c.note = stdText(q.value(19));
         return c;
     }
 
@@ -815,11 +825,11 @@ std::int64_t Study::addCandidate(CandidateRecord c)
                      + ") is already candidate " + std::to_string(dup.value(0).toLongLong()));
     m_impl->run(
         what,
-        QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .arg(QLatin1String(kCandidateColumns)),
         {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash),
          text(c.genomeJson), joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue,
-         c.macsPaper, c.staticMacs, c.params, c.peakActivation, text(c.figuresJson), text(c.origin),
+         c.macsPaper, c.staticMacs, c.params, c.sramBytes, c.flashBytes, text(c.figuresJson), text(c.origin),
          c.evalSeconds, int(c.pinned), int(c.banned), text(c.note)});
     t.commit();
     return c.id;

@@ -10,8 +10,10 @@
 
 namespace edanas::study {
 
-/// The study file layout this build writes and the only one it reads (2: the task
-/// table of distributed evaluation).
+/// The study file layout this build writes and the only one it reads. Version 2: the
+/// task table of distributed evaluation, and candidates store the int8 microcontroller
+/// SRAM and flash of export/mcumemory.h (version 1 stored an older peak-activation
+/// figure and is refused).
 inline constexpr int kSchemaVersion = 2;
 
 /// True when `location` names a study on a PostgreSQL server rather than an SQLite file:
@@ -42,8 +44,9 @@ struct CandidateRecord
     std::vector<int> genes;       ///< the optimizer's integer encoding
     std::vector<double> objectives; ///< minimised values in the study's objective order
     double violation = 0.0; ///< this and the scalar figures below must not be NaN
-    double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0, staticMacs = 0.0, params = 0.0,
-           peakActivation = 0.0;
+    double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0, staticMacs = 0.0, params = 0.0;
+    /// int8 on a microcontroller, bytes (export/mcumemory.h): the SRAM tensor arena and the flash
+    double sramBytes = 0.0, flashBytes = 0.0;
     std::string figuresJson; ///< per-exit shares, accuracies etc. (opaque JSON)
     std::string origin;      ///< "random", "offspring", "injected", "variant", "baseline"
     double evalSeconds = 0.0;

@@ -28,7 +28,8 @@ QJsonObject candidateJson(const CandidateRecord &r, bool onFront)
                        {"macs_paper", r.macsPaper},
                        {"static_macs", r.staticMacs},
                        {"params", r.params},
-                       {"peak_activation_bytes", r.peakActivation},
+                       {"sram_bytes", r.sramBytes},
+                       {"flash_bytes", r.flashBytes},
                        {"violation", r.violation},
                        {"on_front", onFront},
                        {"origin", QString::fromStdString(r.origin)},
@@ -71,7 +72,7 @@ ExportedCandidates exportCandidates(const Study &s, bool frontOnly, ExportFormat
     }
     // one row per candidate; lists as "a;b;c", the genome as its JSON text
     const QStringList keys{"id", "generation", "hash", "accuracy", "macs_true", "macs_paper", "static_macs",
-                           "params", "peak_activation_bytes", "violation", "on_front", "origin", "pinned",
+                           "params", "sram_bytes", "flash_bytes", "violation", "on_front", "origin", "pinned",
                            "banned", "eval_seconds", "share", "exit_accuracy", "genome", "note"};
     out.text = keys.join(QLatin1Char(',')).toStdString() + "\n";
     for (const auto &row : rows) {

@@ -16,7 +16,8 @@ struct ExportedCandidates
 
 /// The archive (every candidate) or only the last generation's front, one row per
 /// candidate with every figure: id, generation, genome hash, accuracy, both MAC
-/// accountings, static MACs, parameters, peak activation bytes, constraint violation,
+/// accountings, static MACs, parameters, int8 microcontroller SRAM and flash bytes
+/// (export/mcumemory.h), constraint violation,
 /// on-front flag, origin, pinned, banned, evaluation seconds, per-exit shares and
 /// accuracies, the readable genome, the note. JSON: an array of objects. CSV: a header
 /// row, lists as "a;b;c", the genome as its JSON text; pandas reads both without options.

@@ -247,6 +247,49 @@ private Q_SLOTS:
         for (const auto &c : front)
             QVERIFY(c.toObject().value("on_front").toBool());
 
+        // the microcontroller SRAM ceiling and objective (KiB on the command line, bytes in
+        // the study), under their names and their old ones; candidates over the ceiling
+        // are infeasible, the others are not
+        const QStringList small{"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "edanas",
+                                "--population", "4", "--generations", "1", "--stall", "0", "--validation-images", "0",
+                                "--recalibration-images", "8", "--final-validation-images", "-1"};
+        r = run({"search", "--help"});
+        QVERIFY(r.out.contains("--max-sram-kib <K>") && r.out.contains("--objective-sram"));
+        QVERIFY(r.out.contains("docs/DEPLOY.md"));
+        for (const auto &[names, kib] : {std::pair{QStringList{"--max-sram-kib", "--objective-sram"}, 2.5},
+                                         std::pair{QStringList{"--max-peak-kib", "--objective-peak-memory"}, 1.25}}) {
+            const QString file = m_dir.path() + "/sram" + names[0] + ".edanas";
+            r = run(small + QStringList{names[0], QString::number(kib), names[1], "--study", file});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            r = run({"study", "show", file});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            const auto line = r.out.section("configuration ", 1, 1).section('\n', 0, 0);
+            const auto config = QJsonDocument::fromJson(line.toUtf8()).object();
+            QVERIFY2(!config.isEmpty(), qPrintable(r.out));
+            QCOMPARE(config.value("max_sram_bytes").toDouble(), kib * 1024);
+            QCOMPARE(config.value("objective_sram").toBool(), true);
+            QVERIFY(r.out.contains("SRAM KiB") && r.out.contains("flash KiB"));
+            r = run({"study", "export", file, "--out", file + ".json"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile all(file + ".json");
+            QVERIFY(all.open(QIODevice::ReadOnly));
+            const auto rows = QJsonDocument::fromJson(all.readAll()).array();
+            QVERIFY(!rows.isEmpty());
+            for (const auto &row : rows) {
+                const auto c = row.toObject();
+                QVERIFY(c.value("sram_bytes").toDouble() > 0);
+                QVERIFY(c.value("flash_bytes").toDouble() > 0);
+                QCOMPARE(c.value("violation").toDouble() == 0.0, c.value("sram_bytes").toDouble() <= kib * 1024);
+            }
+        }
+        r = run(small + QStringList{"--max-sram-kib", "8", "--max-peak-kib", "8", "--study", m_dir.path() + "/two.edanas"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--max-sram-kib and --max-peak-kib are one option"), qPrintable(r.err));
+        r = run(small + QStringList{"--max-sram-kib", "lots", "--study", m_dir.path() + "/lots.edanas"});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("--max-sram-kib must be a number"), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_dir.path() + "/two.edanas") && !QFile::exists(m_dir.path() + "/lots.edanas"));
+
         // NACHOS thresholds need NACHOS exit classifiers: refused, nothing written
         r = run({"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "nachos", "--study",
                  m_dir.path() + "/nachos.edanas"});

@@ -7,6 +7,8 @@
 #include "search/pareto.h"
 #include "study/study.h"
 #include "cost/cost.h"
+#include "export/mcumemory.h"
+#include "space/architecture.h"
 #include "supernet/checkpointinfo.h"
 #include "supernet/trainer.h"
 
@@ -17,6 +19,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -213,7 +218,6 @@ private Q_SLOTS:
         l.config.generations = 1;
         l.config.objectiveParams = true;
         l.config.maxParams = 4.0e6;
-        l.config.maxPeakBytes = 64.0 * 1024;
         auto engine = search::SearchEngine::open(l);
         Recorder r;
         engine->run(r);
@@ -222,7 +226,7 @@ private Q_SLOTS:
         for (const auto &c : s.candidates()) {
             QCOMPARE(c.objectives.size(), std::size_t(3));
             QCOMPARE(c.objectives[2], c.params);
-            const bool ok = c.params <= 4.0e6 && c.peakActivation <= 64.0 * 1024;
+            const bool ok = c.params <= 4.0e6;
             QCOMPARE(c.violation == 0.0, ok);
             over += !ok;
         }
@@ -234,6 +238,119 @@ private Q_SLOTS:
             QVERIFY(c != r.candidates.end());
             QVERIFY(c->violation == 0.0);
         }
+    }
+
+    void sramConfigurationRoundTrips()
+    {
+        search::SearchConfig c;
+        c.objectiveSram = true;
+        c.maxSramBytes = 48.5 * 1024;
+        const auto back = search::SearchConfig::fromJson(c.toJson(), "x.edanas");
+        QVERIFY(back.objectiveSram);
+        QCOMPARE(back.maxSramBytes, 48.5 * 1024);
+        QVERIFY(!std::isfinite(search::SearchConfig::fromJson(search::SearchConfig().toJson(), "x").maxSramBytes));
+        // the keys of the older peak-memory figure are refused, never read as the SRAM
+        for (const char *old : {"max_peak_bytes", "objective_peak_memory"}) {
+            auto o = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
+            o.insert(QLatin1String(old), old == std::string("max_peak_bytes") ? QJsonValue(65536.0) : QJsonValue(true));
+            try {
+                search::SearchConfig::fromJson(QJsonDocument(o).toJson().toStdString(), "old.edanas");
+                QFAIL("an older peak-memory key was accepted");
+            } catch (const std::invalid_argument &e) {
+                QVERIFY2(std::string(e.what()).find("old.edanas") != std::string::npos, e.what());
+                QVERIFY2(std::string(e.what()).find(old) != std::string::npos, e.what());
+            }
+        }
+    }
+
+    // The SRAM a microcontroller needs (export/mcumemory.h) as a ceiling and a third
+    // objective. Every figure is computed here again from the stored genome through the
+    // mcumemory API. The ceiling is the median SRAM of a first search of the same seed
+    // without it (the same first generation), so that it bites.
+    void sramCeilingAndObjective()
+    {
+        const std::string ckpt = supernet::defaultSupernetPath();
+        const auto space = space::SearchSpace::fromJson(supernet::readCheckpointInfo(ckpt).spaceJson, ckpt);
+        auto memoryOf = [&](const space::Genome &g) { return deploy::mcuMemory(space::describe(space, g)); };
+        double ceiling = 0;
+        {
+            auto l = launch(search::EncodingKind::Edanas, "sram-free.edanas");
+            l.config.population = 16;
+            l.config.generations = 1;
+            auto engine = search::SearchEngine::open(l);
+            Recorder r;
+            engine->run(r);
+            std::vector<double> sram;
+            for (const auto &c : study::Study::open(l.studyPath, true).candidates())
+                sram.push_back(double(memoryOf(space::Genome::fromJson(c.genomeJson, l.studyPath)).arena));
+            QVERIFY(sram.size() >= 4);
+            std::sort(sram.begin(), sram.end());
+            ceiling = sram[sram.size() / 2 - 1]; // the candidates above it are infeasible below
+            QVERIFY2(sram.back() > ceiling, "every candidate has the same SRAM");
+        }
+
+        auto l = launch(search::EncodingKind::Edanas, "sram.edanas");
+        l.config.population = 16;
+        l.config.generations = 1;
+        l.config.objectiveSram = true;
+        l.config.maxSramBytes = ceiling;
+        auto engine = search::SearchEngine::open(l);
+        Recorder r;
+        engine->run(r);
+        const auto s = study::Study::open(l.studyPath, true);
+        struct Row
+        {
+            std::int64_t id;
+            std::vector<double> f; ///< error, average MACs, SRAM (computed here)
+            bool feasible;
+        };
+        std::vector<Row> rows;
+        int over = 0;
+        for (const auto &c : s.candidates()) {
+            const auto g = space::Genome::fromJson(c.genomeJson, l.studyPath);
+            const auto mcu = memoryOf(g);
+            QCOMPARE(c.sramBytes, double(mcu.arena));
+            QCOMPARE(c.flashBytes, double(mcu.flash));
+            QCOMPARE(c.objectives.size(), std::size_t(3));
+            QCOMPARE(c.objectives[2], double(mcu.arena));
+            const bool under = double(mcu.arena) <= ceiling;
+            QCOMPARE(c.violation == 0.0, under); // no other constraint is set
+            over += !under;
+            rows.push_back({c.id, {1.0 - c.accuracy, c.macsTrue, double(mcu.arena)}, under});
+        }
+        QVERIFY2(over > 0 && over < int(rows.size()), "the ceiling should split the candidates");
+
+        // the front: exactly the feasible candidates no feasible one dominates in the three objectives
+        auto dominates = [](const std::vector<double> &a, const std::vector<double> &b, std::size_t n) {
+            bool better = false;
+            for (std::size_t k = 0; k < n; ++k) {
+                if (a[k] > b[k])
+                    return false;
+                better = better || a[k] < b[k];
+            }
+            return better;
+        };
+        std::set<std::int64_t> expected;
+        int thereForSram = 0; // on the front only thanks to its SRAM: dominated in error and MACs
+        for (const auto &a : rows) {
+            if (!a.feasible)
+                continue;
+            bool dominated = false, dominated2 = false;
+            for (const auto &b : rows) {
+                dominated = dominated || (b.feasible && dominates(b.f, a.f, 3));
+                dominated2 = dominated2 || (b.feasible && dominates(b.f, a.f, 2));
+            }
+            if (!dominated) {
+                expected.insert(a.id);
+                thereForSram += dominated2;
+            }
+        }
+        const auto gens = s.generations();
+        const std::set<std::int64_t> front(gens.back().front.begin(), gens.back().front.end());
+        QVERIFY(!front.empty());
+        QCOMPARE(front, expected);
+        qInfo("%d of %zu front candidates are there for their SRAM alone (dominated in error and MACs)", thereForSram,
+              front.size());
     }
 
     void studioWritesTheImprovedExitsBack()

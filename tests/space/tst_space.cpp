@@ -253,10 +253,6 @@ private Q_SLOTS:
         // cumulative costs grow along the path
         for (std::size_t i = 1; i < c.positions.size(); ++i)
             QVERIFY(c.positions[i].backboneMacs > c.positions[i - 1].backboneMacs);
-        // peak activation: the largest input+output pair; the first expand at 16x16
-        // (16 + 96 channels) plus its live residual-free input dominates the early path
-        QVERIFY(c.peakActivationElements >= std::int64_t(16 * 16 * (16 + 96)));
-        QCOMPARE(c.peakActivationBytesFloat32(), 4 * c.peakActivationElements);
     }
 
     void nachosExitsStayCheaperThanLaterOnes()

@@ -60,7 +60,7 @@ bool same(const CandidateRecord &a, const CandidateRecord &b)
         && a.genomeHash == b.genomeHash && a.genes == b.genes && a.objectives == b.objectives
         && a.violation == b.violation && a.accuracy == b.accuracy && a.macsTrue == b.macsTrue
         && a.macsPaper == b.macsPaper && a.staticMacs == b.staticMacs && a.params == b.params
-        && a.peakActivation == b.peakActivation && a.figuresJson == b.figuresJson && a.origin == b.origin
+        && a.sramBytes == b.sramBytes && a.flashBytes == b.flashBytes && a.figuresJson == b.figuresJson && a.origin == b.origin
         && a.evalSeconds == b.evalSeconds && a.pinned == b.pinned && a.banned == b.banned && a.note == b.note;
 }
 
@@ -149,7 +149,8 @@ private Q_SLOTS:
         a.macsPaper = 1.25e7;
         a.staticMacs = 3e7;
         a.params = 123456;
-        a.peakActivation = 65536;
+        a.sramBytes = 19968;
+        a.flashBytes = 3587481.5;
         a.figuresJson = "{\"share\":[0.5,0.5]}";
         a.origin = "baseline";
         a.evalSeconds = 2.75;
@@ -734,6 +735,10 @@ private Q_SLOTS:
         QTest::newRow("foreign SQLite") << "foreign" << "no meta table";
         QTest::newRow("foreign meta") << "foreignmeta" << "not an EDANAS study";
         QTest::newRow("foreign meta columns") << "foreigncolumns" << "not an EDANAS study";
+        // version 1 stored another peak-memory figure under peak_activation: refused, never mixed in
+        QTest::newRow("schema version 1") << "schema1"
+                                          << "schema version 1, written by an older EDANAS, whose peak memory is not "
+                                             "the microcontroller SRAM";
         QTest::newRow("schema version 3") << "schema3" << "schema version 3, but this EDANAS reads only schema version 2";
         QTest::newRow("folder") << "folder" << "not a file";
     }
@@ -759,6 +764,13 @@ private Q_SLOTS:
                                   "INSERT INTO meta VALUES ('format', 'photo-album')"}));
         } else if (kind == "foreigncolumns") {
             QVERIFY(rawSql(file, {"CREATE TABLE meta (name TEXT)", "INSERT INTO meta VALUES ('x')"}));
+        } else if (kind == "schema1") {
+            // what the previous EDANAS wrote: the same tables but the task table,
+            // peak_activation instead of the MCU memory
+            Study::create(file.toStdString(), {}).addCandidate(crashCandidate(1));
+            QVERIFY(rawSql(file, {"UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+                                  "ALTER TABLE candidates RENAME COLUMN sram_bytes TO peak_activation",
+                                  "ALTER TABLE candidates DROP COLUMN flash_bytes", "DROP TABLE tasks"}));
         } else if (kind == "schema3") {
             Study::create(file.toStdString(), {}).addCandidate(crashCandidate(1));
             QVERIFY(rawSql(file, {"UPDATE meta SET value = '3' WHERE key = 'schema_version'"}));

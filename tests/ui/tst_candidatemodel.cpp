@@ -1,15 +1,19 @@
 // The candidate table's model and proxy, the front computation and the Pareto view's
 // coalescing, on synthetic candidates (no search runs here).
+#include "export/mcumemory.h"
 #include "pareto/front.h"
 #include "pareto/paretoview.h"
 #include "search/candidatefiltermodel.h"
 #include "search/candidatemodel.h"
+#include "space/architecture.h"
+#include "study/study.h"
 
 #include <qcustomplot.h>
 
 #include <QAbstractItemModelTester>
 #include <QSlider>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -30,7 +34,8 @@ search::CandidateSnapshot candidate(std::int64_t id, int generation, double accu
     c.macsPaper = 0.8 * macs;
     c.staticMacs = 1.5 * macs;
     c.params = 1e5 * double(id);
-    c.peakActivationBytes = 4096.0 * double(id);
+    c.sramBytes = 4096.0 * double(id);
+    c.flashBytes = 65536.0 * double(id);
     c.origin = generation == 0 ? "random" : "offspring";
     c.genome.depth = {2, 3};
     c.genome.resolution = 28;
@@ -104,6 +109,64 @@ private Q_SLOTS:
         model.clear();
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    // A candidate as the search stores it (its int8 microcontroller memory), read back
+    // as the Studio reads a study: the table's SRAM and flash columns are the
+    // export/mcumemory.h figures of its architecture, in KiB.
+    void memoryColumnsAreTheMicrocontrollerFigures()
+    {
+        const auto space = space::SearchSpace::load("ofa-mbv3");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("memory.edanas"));
+        std::vector<std::pair<space::Genome, deploy::McuMemory>> genomes;
+        {
+            study::StudyInfo info;
+            info.configJson = search::SearchConfig().toJson();
+            info.spaceName = space.name;
+            auto s = study::Study::create(path.toStdString(), info);
+            for (const bool largest : {false, true}) {
+                auto g = largest ? space::Genome::largest(space) : space::Genome::smallest(space);
+                const auto allowed = space::allowedExitPositions(space, g);
+                QVERIFY(!allowed.empty());
+                g.exits = {{allowed.front().first, allowed.front().second, 0.2}};
+                const auto mcu = deploy::mcuMemory(space::describe(space, g));
+                study::CandidateRecord r;
+                r.genomeJson = g.toJson();
+                r.genomeHash = g.hash();
+                r.genes = {0};
+                r.objectives = {0.5, 1e6};
+                r.accuracy = 0.5;
+                r.sramBytes = double(mcu.arena);
+                r.flashBytes = double(mcu.flash);
+                r.origin = "random";
+                s.addCandidate(r);
+                genomes.emplace_back(g, mcu);
+            }
+        }
+        const auto contents = ui::readStudy(path);
+        CandidateModel model;
+        for (std::size_t i = 0; i < contents.candidates.size(); ++i)
+            model.addCandidate(contents.candidates[i], contents.flags[i]);
+        model.flush();
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.headerData(CandidateModel::SramMemory, Qt::Horizontal).toString(), QStringLiteral("SRAM (KiB)"));
+        QCOMPARE(model.headerData(CandidateModel::FlashMemory, Qt::Horizontal).toString(),
+                 QStringLiteral("Flash (KiB)"));
+        for (int row = 0; row < 2; ++row) {
+            QCOMPARE(model.candidate(row).genome.toJson(), genomes[std::size_t(row)].first.toJson());
+            const auto &mcu = genomes[std::size_t(row)].second;
+            QVERIFY(mcu.arena > 0 && mcu.flash > mcu.arena);
+            const auto sram = model.index(row, CandidateModel::SramMemory);
+            const auto flash = model.index(row, CandidateModel::FlashMemory);
+            QCOMPARE(sram.data().toString().toDouble(), std::round(double(mcu.arena) / 1024.0 * 10) / 10);
+            QCOMPARE(flash.data().toString().toDouble(), std::round(double(mcu.flash) / 1024.0 * 10) / 10);
+            QCOMPARE(sram.data(CandidateModel::SortRole).toDouble(), double(mcu.arena));
+            QCOMPARE(flash.data(CandidateModel::SortRole).toDouble(), double(mcu.flash));
+        }
+        // a larger network needs more of both
+        QVERIFY(genomes[1].second.arena > genomes[0].second.arena);
+        QVERIFY(genomes[1].second.flash > genomes[0].second.flash);
     }
 
     void appendsInBatches()

@@ -422,7 +422,8 @@ void ParetoView::addCandidate(const search::CandidateSnapshot &c)
     p.macsPaper = c.macsPaper;
     p.staticMacs = c.staticMacs;
     p.params = c.params;
-    p.peakBytes = c.peakActivationBytes;
+    p.sramBytes = c.sramBytes;
+    p.flashBytes = c.flashBytes;
     p.staticAccuracy = c.staticAccuracy;
     p.exits = int(c.genome.exits.size());
     p.origin = QString::fromStdString(c.origin);
@@ -891,8 +892,9 @@ QString ParetoView::describe(const Point &p) const
     return tr("<p style='white-space:nowrap'><b>Candidate %1</b> &nbsp;(generation %2, %3)<br>"
               "Top-1 accuracy: <b>%4 %</b><br>"
               "Average MACs: <b>%5 M</b> true, %6 M paper's<br>"
-              "Static MACs %7 M · parameters %8 M · peak memory %9 KiB<br>"
-              "%10 early exit(s) · %11<br><small><tt>%12</tt></small></p>")
+              "Static MACs %7 M · parameters %8 M<br>"
+              "int8 on a microcontroller: SRAM %9 KiB · flash %10 KiB<br>"
+              "%11 early exit(s) · %12<br><small><tt>%13</tt></small></p>")
         .arg(p.id)
         .arg(p.generation)
         .arg(p.origin.toHtmlEscaped())
@@ -901,7 +903,8 @@ QString ParetoView::describe(const Point &p) const
         .arg(p.macsPaper / 1e6, 0, 'f', 3)
         .arg(p.staticMacs / 1e6, 0, 'f', 3)
         .arg(p.params / 1e6, 0, 'f', 3)
-        .arg(p.peakBytes / 1024.0, 0, 'f', 1)
+        .arg(p.sramBytes / 1024.0, 0, 'f', 1)
+        .arg(p.flashBytes / 1024.0, 0, 'f', 1)
         .arg(p.exits)
         .arg(status)
         .arg(p.summary.toHtmlEscaped());

@@ -120,7 +120,8 @@ private:
     {
         qint64 id = 0;
         int generation = 0;
-        double accuracy = 0, macsTrue = 0, macsPaper = 0, staticMacs = 0, params = 0, peakBytes = 0;
+        double accuracy = 0, macsTrue = 0, macsPaper = 0, staticMacs = 0, params = 0, sramBytes = 0,
+               flashBytes = 0;
         double staticAccuracy = 0; ///< the backbone without exits; 0: unknown
         int exits = 0;
         QString origin, summary;

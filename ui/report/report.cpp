@@ -212,7 +212,8 @@ QString Report::candidateSection(qint64 id, bool embedded)
         return out;
     const auto &g = c->genome;
     out += QStringLiteral("<p>Generation %1, %2. Input %3x%3, %4 exit(s), rule %5. Accuracy %6 %, average MACs %7 M "
-                          "(paper's count %8 M), static backbone %9 M MACs, %10 parameters.</p>\n")
+                          "(paper's count %8 M), static backbone %9 M MACs, %10 parameters; int8 on a "
+                          "microcontroller: SRAM %11 KiB, flash %12 KiB.</p>\n")
                .arg(c->generation)
                .arg(esc(c->origin))
                .arg(g.resolution)
@@ -220,7 +221,9 @@ QString Report::candidateSection(qint64 id, bool embedded)
                .arg(esc(space::exitRuleName(g.rule)))
                .arg(pct(c->accuracy))
                .arg(mmacs(c->macsTrue), mmacs(c->macsPaper), mmacs(c->staticMacs))
-               .arg(QString::number(c->params, 'f', 0));
+               .arg(QString::number(c->params, 'f', 0))
+               .arg(c->sramBytes / 1024.0, 0, 'f', 1)
+               .arg(c->flashBytes / 1024.0, 0, 'f', 1);
     QString stages;
     for (std::size_t s = 0; s < g.depth.size(); ++s) {
         QStringList blocks;
@@ -295,13 +298,18 @@ QString Report::html(bool embedded)
        QStringLiteral("top-1 error, average MACs (%1)%2%3")
            .arg(cfg.trueCost ? QStringLiteral("true cost") : QStringLiteral("the paper's count"),
                 cfg.objectiveParams ? QStringLiteral(", parameters") : QString(),
-                cfg.objectivePeakMemory ? QStringLiteral(", peak memory") : QString()));
+                cfg.objectiveSram ? QStringLiteral(", int8 SRAM on a microcontroller") : QString()));
     kv(QStringLiteral("constraints"),
-       QStringLiteral("%1; %2")
+       QStringLiteral("%1; %2%3%4")
            .arg(std::isfinite(cfg.maxMacs) ? QStringLiteral("average MACs at most %1 M").arg(mmacs(cfg.maxMacs))
                                            : QStringLiteral("no MAC ceiling"),
                 cfg.minAccuracy > 0 ? QStringLiteral("accuracy at least %1 %").arg(pct(cfg.minAccuracy))
-                                    : QStringLiteral("no accuracy floor")));
+                                    : QStringLiteral("no accuracy floor"),
+                std::isfinite(cfg.maxParams) ? QStringLiteral("; parameters at most %1 M").arg(mmacs(cfg.maxParams))
+                                             : QString(),
+                std::isfinite(cfg.maxSramBytes)
+                    ? QStringLiteral("; int8 SRAM at most %1 KiB").arg(cfg.maxSramBytes / 1024.0, 0, 'f', 1)
+                    : QString()));
     kv(QStringLiteral("validation images"),
        QStringLiteral("%1 per candidate; the final front on %2")
            .arg(cfg.validationImages == 0 ? QStringLiteral("all") : QString::number(cfg.validationImages))

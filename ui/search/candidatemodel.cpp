@@ -52,7 +52,8 @@ QVariant CandidateModel::headerData(int section, Qt::Orientation orientation, in
         case MacsPaper: return tr("Avg MMACs (paper)");
         case StaticMacs: return tr("Static MMACs");
         case Params: return tr("Params (M)");
-        case PeakMemory: return tr("Peak mem. (KiB)");
+        case SramMemory: return tr("SRAM (KiB)");
+        case FlashMemory: return tr("Flash (KiB)");
         case Exits: return tr("Exits");
         case OnFront: return tr("Front");
         case Status: return tr("Status");
@@ -65,7 +66,12 @@ QVariant CandidateModel::headerData(int section, Qt::Orientation orientation, in
         case MacsTrue: return tr("Average multiply-accumulates per input, counting every exit classifier an input passed through");
         case MacsPaper: return tr("Average multiply-accumulates per input as EDANAS counts them (only the exit taken)");
         case StaticMacs: return tr("MACs of the whole network run to the end, every exit classifier included");
-        case PeakMemory: return tr("Peak activation memory with 8-bit activations");
+        case SramMemory:
+            return tr("SRAM on a microcontroller: the largest int8 tensor arena of the early-exit network along its "
+                      "execution order (docs/DEPLOY.md)");
+        case FlashMemory:
+            return tr("Flash on a microcontroller: int8 weights, int32 biases and float scales of the early-exit "
+                      "network (docs/DEPLOY.md)");
         case Exits: return tr("Early exits (the final classifier not counted)");
         case OnFront: return tr("On the feasible Pareto front under the current constraints");
         case Status: return tr("Pinned candidates stay in the population; banned ones never return");
@@ -95,7 +101,8 @@ QVariant CandidateModel::data(const QModelIndex &index, int role) const
         case MacsPaper: return c.macsPaper;
         case StaticMacs: return c.staticMacs;
         case Params: return c.params;
-        case PeakMemory: return c.peakActivationBytes;
+        case SramMemory: return c.sramBytes;
+        case FlashMemory: return c.flashBytes;
         case Exits: return int(c.genome.exits.size());
         case OnFront: return front ? 1 : 0;
         case Status: return (f.pinned ? 4 : 0) + (f.banned ? 2 : 0) + (f.fineTune ? 1 : 0);
@@ -113,7 +120,8 @@ QVariant CandidateModel::data(const QModelIndex &index, int role) const
         case MacsPaper: return millions(c.macsPaper);
         case StaticMacs: return millions(c.staticMacs);
         case Params: return millions(c.params);
-        case PeakMemory: return QString::number(c.peakActivationBytes / 1024.0, 'f', 1);
+        case SramMemory: return QString::number(c.sramBytes / 1024.0, 'f', 1);
+        case FlashMemory: return QString::number(c.flashBytes / 1024.0, 'f', 1);
         case Exits: return QString::number(c.genome.exits.size());
         case OnFront: return front ? tr("yes") : QString();
         case Status: {

@@ -68,7 +68,8 @@ StudyContents readStudy(const QString &path)
         c.macsPaper = r.macsPaper;
         c.staticMacs = r.staticMacs;
         c.params = r.params;
-        c.peakActivationBytes = r.peakActivation;
+        c.sramBytes = r.sramBytes;
+        c.flashBytes = r.flashBytes;
         c.violation = r.violation;
         c.seconds = r.evalSeconds;
         const QJsonObject figures = objectFrom(r.figuresJson);
