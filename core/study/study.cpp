@@ -138,6 +138,21 @@ QVariant joinList(const std::vector<T> &values)
     return text(QString::fromLatin1(out));
 }
 
+// The INSERT of one candidate row and its values, in kCandidateColumns' order.
+QString insertCandidateSql()
+{
+    return QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .arg(QLatin1String(kCandidateColumns));
+}
+
+QVariantList candidateValues(const CandidateRecord &c)
+{
+    return {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash), text(c.genomeJson),
+            joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue, c.macsPaper,
+            c.staticMacs, c.params, c.sramBytes, c.flashBytes, text(c.figuresJson), text(c.origin), c.evalSeconds,
+            int(c.pinned), int(c.banned), text(c.note)};
+}
+
 // Parses a list written by joinList(); false when any element is not a number.
 template <class T>
 bool splitList(const QVariant &value, std::vector<T> &out)
@@ -811,7 +826,7 @@ std::int64_t Study::addCandidate(CandidateRecord c)
     for (const auto &[name, value] :
          {std::pair{"violation", c.violation}, {"accuracy", c.accuracy}, {"macs_true", c.macsTrue},
           {"macs_paper", c.macsPaper}, {"static_macs", c.staticMacs}, {"params", c.params},
-          {"peak_activation", c.peakActivation}, {"eval_seconds", c.evalSeconds}})
+          {"sram_bytes", c.sramBytes}, {"flash_bytes", c.flashBytes}, {"eval_seconds", c.evalSeconds}})
         if (std::isnan(value))
             m_impl->fail("cannot store a candidate: NOT NULL constraint failed: candidates." + std::string(name)
                          + " (the value is NaN)");
@@ -823,14 +838,7 @@ std::int64_t Study::addCandidate(CandidateRecord c)
     if (dup.next())
         m_impl->fail("cannot store a candidate: its genome (hash " + std::to_string(c.genomeHash)
                      + ") is already candidate " + std::to_string(dup.value(0).toLongLong()));
-    m_impl->run(
-        what,
-        QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-            .arg(QLatin1String(kCandidateColumns)),
-        {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash),
-         text(c.genomeJson), joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue,
-         c.macsPaper, c.staticMacs, c.params, c.sramBytes, c.flashBytes, text(c.figuresJson), text(c.origin),
-         c.evalSeconds, int(c.pinned), int(c.banned), text(c.note)});
+    m_impl->run(what, insertCandidateSql(), candidateValues(c));
     t.commit();
     return c.id;
 }
@@ -1086,14 +1094,7 @@ Study Study::copy(const Study &from, const std::string &to)
     return Study(createImpl(to, src.m_info, [&](Impl &dst) {
         const std::string what = "copy the study";
         for (const CandidateRecord &c : from.candidates())
-            dst.run(what,
-                    QStringLiteral("INSERT INTO candidates (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                   " ?, ?, ?)")
-                        .arg(QLatin1String(kCandidateColumns)),
-                    {QVariant::fromValue(qint64(c.id)), c.generation, hashValue(c.genomeHash), text(c.genomeJson),
-                     joinList(c.genes), joinList(c.objectives), c.violation, c.accuracy, c.macsTrue, c.macsPaper,
-                     c.staticMacs, c.params, c.peakActivation, text(c.figuresJson), text(c.origin), c.evalSeconds,
-                     int(c.pinned), int(c.banned), text(c.note)});
+            dst.run(what, insertCandidateSql(), candidateValues(c));
         for (const GenerationRecord &g : from.generations()) {
             dst.run(what,
                     QStringLiteral("INSERT INTO generations (generation, hypervolume, population, stats_json, time)"
