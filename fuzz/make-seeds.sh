@@ -164,9 +164,11 @@ done
 # A small study in the schema of core/study/study.cpp, written with python3's sqlite3.
 out="$dest/corpus-fuzz_study"
 mkdir -p "$out"
-python3 - "$out" "$here/../core/study/study.cpp" <<'PY'
-import os, sqlite3, sys
-out, source = sys.argv[1], sys.argv[2]
+python3 - "$out" "$here/../core/study/study.cpp" "$here/../core/study/study.h" <<'PY'
+import os, re, sqlite3, sys
+out, source, header = sys.argv[1], sys.argv[2], sys.argv[3]
+# the schema version this build reads (study.h's kSchemaVersion)
+version = re.search(r"kSchemaVersion = (\d+);", open(header).read()).group(1)
 # the CREATE statements of kSchema, as the store writes them: one per line ending in ",
 text = open(source).read()
 block = text[text.index("kSchema[] = {") + len("kSchema[] = {"):]
@@ -187,14 +189,19 @@ db = sqlite3.connect(path)
 db.execute("PRAGMA page_size = 512")  # a small file: quicker to mutate
 for s in statements:
     db.execute(s)
-meta = {"format": "edanas-study", "schema_version": "1", "config_json": "{}", "dataset_path": "d",
+meta = {"format": "edanas-study", "schema_version": version, "config_json": "{}", "dataset_path": "d",
         "dataset_hash": "h", "checkpoint_path": "c.pt", "checkpoint_hash": "k", "space_name": "tiny",
         "encoding": "studio", "app_version": "0.1.0", "seed": "7", "created": "2026-12-01T00:00:00Z"}
 for k, v in meta.items():
     db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", (k, v))
 for i in (1, 2):
-    db.execute("INSERT INTO candidates VALUES (?, 0, ?, '{}', '1,2,3', '0.5,1000', 0, 0.5, 1000, 900, 1200,"
-               " 5000, 300, '{}', 'random', 1.5, 0, 0, '')", (i, 1000 + i))
+    # columns by name: a schema change that drops or renames one fails here, loudly
+    db.execute("INSERT INTO candidates (id, generation, genome_hash, genome_json, genes, objectives, violation,"
+               " accuracy, macs_true, macs_paper, static_macs, params, sram_bytes, flash_bytes, figures_json,"
+               " origin, eval_seconds, pinned, banned, note) VALUES (?, 0, ?, '{}', '1,2,3', '0.5,1000', 0, 0.5,"
+               " 1000, 900, 1200, 5000, 300, 4000, '{}', 'random', 1.5, 0, 0, '')", (i, 1000 + i))
+db.execute("INSERT INTO tasks (generation, genome_json, genes, origin, state, worker, lease_until, claims,"
+           " candidate_id) VALUES (0, '{}', '1,2,3', 'random', 2, 'w', 0, 1, 1)")
 db.execute("INSERT INTO generations VALUES (0, 0.25, '1,2', '{}', '2026-12-01T00:00:00Z')")
 db.execute("INSERT INTO front_membership VALUES (0, 1, 0)")
 db.execute("INSERT INTO events (time, generation, type, json) VALUES ('2026-12-01T00:00:00Z', 0, 'note', '{}')")
