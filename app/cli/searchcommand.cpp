@@ -1,5 +1,6 @@
 // LibTorch before Qt: Qt's `slots` keyword breaks LibTorch's headers.
 #include "search/engine.h"
+#include "search/pareto.h"
 #include "supernet/checkpoint.h"
 
 #include "commands.h"
@@ -15,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -221,6 +223,42 @@ std::vector<std::int64_t> lastFront(const study::Study &s)
     return gens.empty() ? std::vector<std::int64_t>{} : gens.back().front;
 }
 
+// The early-exit front against the static front of the same candidates' backbones (each
+// with its final head alone), at equal accuracy, in true average MACs.
+void printEqualAccuracy(const std::vector<study::CandidateRecord> &candidates)
+{
+    std::vector<double> eeCost, eeAccuracy, staticCost, staticAccuracy;
+    for (const auto &r : candidates) {
+        if (r.violation == 0.0 && r.macsTrue > 0.0) {
+            eeCost.push_back(r.macsTrue);
+            eeAccuracy.push_back(r.accuracy);
+        }
+        const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
+        const double acc = fig.value("static_accuracy").toDouble();
+        if (acc > 0.0 && r.staticMacs > 0.0) {
+            staticCost.push_back(r.staticMacs);
+            staticAccuracy.push_back(acc);
+        }
+    }
+    const auto rows = search::costAtEqualAccuracy(eeCost, eeAccuracy, staticCost, staticAccuracy);
+    if (rows.empty())
+        return;
+    std::printf("early exits against static networks at equal accuracy (static: the candidates' backbones, final "
+                "head alone):\n  %9s %13s %17s %7s\n",
+                "accuracy", "static MMACs", "early-exit MMACs", "ratio");
+    std::vector<double> ratios;
+    for (const auto &row : rows) {
+        ratios.push_back(row.earlyExitCost / row.staticCost);
+        std::printf("  %8.2f%% %13.3f %17.3f %6.1f%%\n", 100.0 * row.accuracy, row.staticCost / 1e6,
+                    row.earlyExitCost / 1e6, 100.0 * ratios.back());
+    }
+    std::sort(ratios.begin(), ratios.end());
+    const std::size_t n = ratios.size();
+    const double median = n % 2 ? ratios[n / 2] : 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]);
+    std::printf("  median %.1f%% of the static MACs over %zu static points (%.1f%% to %.1f%%)\n", 100.0 * median, n,
+                100.0 * ratios.front(), 100.0 * ratios.back());
+}
+
 int show(const QStringList &args)
 {
     QCommandLineParser p;
@@ -265,6 +303,7 @@ int show(const QStringList &args)
                     100.0 * r.accuracy, r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, r.sramBytes / 1024.0,
                     r.flashBytes / 1024.0, shares.c_str());
     }
+    printEqualAccuracy(candidates);
     return Ok;
 }
 

@@ -4,6 +4,7 @@
 #include <pagmo/utils/multi_objective.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -130,6 +131,43 @@ std::vector<int> nonDominatedIndices(const std::vector<std::vector<double>> &f,
         if (rank[i] == 0 && violation[i] == 0.0)
             front.push_back(int(i));
     return front;
+}
+
+std::vector<EqualAccuracyCost> costAtEqualAccuracy(const std::vector<double> &earlyExitCost,
+                                                   const std::vector<double> &earlyExitAccuracy,
+                                                   const std::vector<double> &staticCost,
+                                                   const std::vector<double> &staticAccuracy)
+{
+    if (earlyExitCost.size() != earlyExitAccuracy.size() || staticCost.size() != staticAccuracy.size())
+        throw std::invalid_argument("search: costs and accuracies differ in count");
+    auto check = [](const std::vector<double> &cost, const std::vector<double> &accuracy) {
+        for (std::size_t i = 0; i < cost.size(); ++i)
+            if (!(cost[i] > 0.0) || !std::isfinite(cost[i]) || !std::isfinite(accuracy[i]))
+                throw std::invalid_argument("search: a cost is not positive or an accuracy not finite");
+    };
+    check(earlyExitCost, earlyExitAccuracy);
+    check(staticCost, staticAccuracy);
+
+    // the static front: cheapest first, each more accurate than every cheaper one
+    std::vector<std::size_t> order(staticCost.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return staticCost[a] != staticCost[b] ? staticCost[a] < staticCost[b] : staticAccuracy[a] > staticAccuracy[b];
+    });
+    std::vector<EqualAccuracyCost> out;
+    double best = -std::numeric_limits<double>::infinity();
+    for (std::size_t i : order) {
+        if (!(staticAccuracy[i] > best))
+            continue;
+        best = staticAccuracy[i];
+        double fewest = std::numeric_limits<double>::infinity();
+        for (std::size_t j = 0; j < earlyExitCost.size(); ++j)
+            if (earlyExitAccuracy[j] >= staticAccuracy[i])
+                fewest = std::min(fewest, earlyExitCost[j]);
+        if (std::isfinite(fewest))
+            out.push_back({staticAccuracy[i], staticCost[i], fewest});
+    }
+    return out;
 }
 
 } // namespace edanas::search

@@ -32,4 +32,23 @@ double hypervolume(const std::vector<std::vector<double>> &points,
 std::vector<int> nonDominatedIndices(const std::vector<std::vector<double>> &f,
                                      const std::vector<double> &violation);
 
+/// One point of a static front matched by the early-exit front at equal accuracy.
+struct EqualAccuracyCost
+{
+    double accuracy = 0.0;      ///< the static network's
+    double staticCost = 0.0;    ///< its cost
+    double earlyExitCost = 0.0; ///< the fewest cost of an early-exit point at least as accurate
+};
+
+/// The early-exit front against the static front at equal accuracy. For every point of
+/// the static front (the (cost, accuracy) pairs no other static pair dominates, cheapest
+/// first) that some early-exit point reaches, i.e. is at least as accurate, the fewest
+/// cost among those early-exit points. Static points more accurate than every early-exit
+/// point are left out (nothing to compare). Costs must be positive, accuracies finite;
+/// throws std::invalid_argument otherwise or if a pair of vectors differs in size.
+std::vector<EqualAccuracyCost> costAtEqualAccuracy(const std::vector<double> &earlyExitCost,
+                                                   const std::vector<double> &earlyExitAccuracy,
+                                                   const std::vector<double> &staticCost,
+                                                   const std::vector<double> &staticAccuracy);
+
 } // namespace edanas::search

@@ -226,6 +226,69 @@ private Q_SLOTS:
         QCOMPARE(hypervolume({{3}, {1}, {5}}, {4}), 3.0);
     }
 
+    void costAtEqualAccuracyHandCase()
+    {
+        // static: (4, .80) (10, .90) (20, .93); (12, .85) is dominated by (10, .90).
+        // early exit: (3, .79) (5, .86) (6, .91) (30, .92): reaches .80 at 5, .90 at 6, never .93.
+        const auto r = costAtEqualAccuracy({3, 5, 6, 30}, {.79, .86, .91, .92}, {20, 12, 4, 10}, {.93, .85, .80, .90});
+        QCOMPARE(r.size(), std::size_t(2));
+        QCOMPARE(r[0].accuracy, .80);
+        QCOMPARE(r[0].staticCost, 4.0);
+        QCOMPARE(r[0].earlyExitCost, 5.0);
+        QCOMPARE(r[1].accuracy, .90);
+        QCOMPARE(r[1].staticCost, 10.0);
+        QCOMPARE(r[1].earlyExitCost, 6.0);
+        QVERIFY(costAtEqualAccuracy({}, {}, {1}, {.5}).empty());
+        QVERIFY(costAtEqualAccuracy({1}, {.5}, {}, {}).empty());
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, costAtEqualAccuracy({1}, {}, {1}, {.5}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, costAtEqualAccuracy({0}, {.5}, {1}, {.5}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, costAtEqualAccuracy({1}, {.5}, {1}, {std::nan("")}));
+    }
+
+    void costAtEqualAccuracyMatchesBruteForce()
+    {
+        std::mt19937 rng(7);
+        std::uniform_int_distribution<int> c(1, 30), a(50, 99), n(0, 25);
+        for (int round = 0; round < 200; ++round) {
+            std::vector<double> ec, ea, sc, sa;
+            for (int i = n(rng); i > 0; --i) {
+                ec.push_back(c(rng));
+                ea.push_back(a(rng) / 100.0);
+            }
+            for (int i = n(rng); i > 0; --i) {
+                sc.push_back(c(rng));
+                sa.push_back(a(rng) / 100.0);
+            }
+            // from the definitions: a static point is on its front if no other is at
+            // most as costly and at least as accurate, one of them strictly; of equal
+            // points one is kept
+            std::set<std::pair<double, double>> front;
+            for (std::size_t i = 0; i < sc.size(); ++i) {
+                bool dominated = false;
+                for (std::size_t j = 0; j < sc.size(); ++j)
+                    dominated |= sc[j] <= sc[i] && sa[j] >= sa[i] && (sc[j] < sc[i] || sa[j] > sa[i]);
+                if (!dominated)
+                    front.insert({sc[i], sa[i]});
+            }
+            std::vector<EqualAccuracyCost> expected;
+            for (const auto &[cost, acc] : front) {
+                double fewest = inf;
+                for (std::size_t j = 0; j < ec.size(); ++j)
+                    if (ea[j] >= acc)
+                        fewest = std::min(fewest, ec[j]);
+                if (fewest < inf)
+                    expected.push_back({acc, cost, fewest});
+            }
+            const auto got = costAtEqualAccuracy(ec, ea, sc, sa);
+            QCOMPARE(got.size(), expected.size());
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                QCOMPARE(got[i].accuracy, expected[i].accuracy);
+                QCOMPARE(got[i].staticCost, expected[i].staticCost);
+                QCOMPARE(got[i].earlyExitCost, expected[i].earlyExitCost);
+            }
+        }
+    }
+
     void zdtConvergence_data()
     {
         QTest::addColumn<int>("kind");
