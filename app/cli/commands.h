@@ -13,6 +13,8 @@ int datasetCommand(const QStringList &args);
 int supernetCommand(const QStringList &args);
 /// `edanas search ...`: the headless EENN search.
 int searchCommand(const QStringList &args);
+/// `edanas worker --study URL ...`: measures a distributed search's candidates.
+int workerCommand(const QStringList &args);
 /// `edanas study show|export|plot|report ...`
 int studyCommand(const QStringList &args);
 /// `edanas study plot ...` and `edanas study report ...` (widgets: need a QApplication);

@@ -26,8 +26,11 @@ const char *const kUsage =
     "  supernet info CKPT        what a supernet checkpoint holds, with its training log\n"
     "  supernet eval [CKPT]      top-1 of subnets at every exit, validation and test\n"
     "  supernet exits [CKPT]     the best exit configurations for one backbone\n"
-    "  search --study FILE       search early-exit networks (NSGA-II), into a study\n"
+    "  search --study FILE|URL   search early-exit networks (NSGA-II), into a study\n"
+    "                            (an SQLite file or postgresql://...?study=NAME)\n"
+    "  worker --study URL        measure a distributed search's candidates (with search --local-workers)\n"
     "  study show FILE           a study's configuration, generations and front\n"
+    "  study copy FROM TO        copy a study between SQLite and PostgreSQL\n"
     "  study export FILE         the archive or front as CSV or JSON\n"
     "  study plot FILE           a figure (front, hypervolume, exit curves, architecture)\n"
     "                            as PNG, SVG or PDF\n"
@@ -87,6 +90,8 @@ int main(int argc, char *argv[])
         return edanas::cli::supernetCommand(args);
     if (command == QLatin1String("search"))
         return edanas::cli::searchCommand(args);
+    if (command == QLatin1String("worker"))
+        return edanas::cli::workerCommand(args);
     if (command == QLatin1String("study"))
         return edanas::cli::studyCommand(args);
     if (command == QLatin1String("export-model"))

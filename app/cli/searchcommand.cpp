@@ -11,6 +11,8 @@
 #include "study/studyexport.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QProcess>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -92,8 +94,12 @@ int runSearch(const QStringList &args)
                                         QStringLiteral("n"), QStringLiteral("50"));
     const QCommandLineOption generations(QStringLiteral("generations"), QStringLiteral("Generations."),
                                          QStringLiteral("n"), QStringLiteral("30"));
-    const QCommandLineOption studyOpt(QStringLiteral("study"), QStringLiteral("Study file to write (required)."),
-                                      QStringLiteral("file"));
+    const QCommandLineOption studyOpt(
+        QStringLiteral("study"),
+        QStringLiteral("Study to write (required): a file, or postgresql://[USER[:PASSWORD]@][HOST][:PORT]/DBNAME"
+                       "?study=NAME (libpq parameters such as host=SOCKET-DIR or sslmode=... pass through; "
+                       "without a password in the URL, PGPASSWORD and ~/.pgpass apply)."),
+        QStringLiteral("file|url"));
     const QCommandLineOption resume(QStringLiteral("resume"), QStringLiteral("Continue the search in --study."));
     const QCommandLineOption maxMacs(QStringLiteral("max-macs"),
                                      QStringLiteral("Ceiling on average MACs, in millions (e.g. 2.7)."),
@@ -139,16 +145,29 @@ int runSearch(const QStringList &args)
     const QCommandLineOption paperCost(QStringLiteral("paper-cost"),
                                        QStringLiteral("Average MACs as EDANAS counts them (without the exits "
                                                       "an input passed through)."));
+    const QCommandLineOption localWorkers(
+        QStringLiteral("local-workers"),
+        QStringLiteral("Distribute the search (this process becomes its coordinator): each generation's candidates "
+                       "are put in the study as tasks, which `edanas worker --study ...` processes on any machine "
+                       "claim and measure; N of them run here (this process and N-1 workers it starts, the cores "
+                       "shared among them; 0: this process measures nothing). Default: 1 for a PostgreSQL study; "
+                       "a study file is searched by this process alone unless N is given."),
+        QStringLiteral("N"));
+    QCommandLineOption lease(QStringLiteral("lease-seconds"),
+                             QStringLiteral("How long a claimed task stays a worker's without a heartbeat."),
+                             QStringLiteral("s"), QStringLiteral("60"));
+    lease.setFlags(QCommandLineOption::HiddenFromHelp);
     p.addOptions({supernetOpt, encoding, population, generations, studyOpt, resume, maxMacs, minAcc, seed,
                   validation, recal, finalImages, stall, maxParams, maxSram, maxPeak, alsoParams, alsoSram, alsoPeak,
-                  paperCost});
+                  paperCost, localWorkers, lease});
     p.process(args);
     if (!p.positionalArguments().isEmpty())
         throw UsageError("unexpected argument '" + p.positionalArguments().constFirst().toStdString() + "'");
     if (!p.isSet(studyOpt))
         throw UsageError("--study is required");
     const std::string studyPath = p.value(studyOpt).toStdString();
-    if (!p.isSet(resume) && QFileInfo::exists(p.value(studyOpt)))
+    const std::string shownPath = study::redactedLocation(studyPath); // never the password
+    if (!p.isSet(resume) && !study::isServerLocation(studyPath) && QFileInfo::exists(p.value(studyOpt)))
         throw UsageError(studyPath + " exists: use --resume to continue it, or name a new file");
 
     search::SearchConfig c;
@@ -187,8 +206,38 @@ int runSearch(const QStringList &args)
     launch.config = c;
     launch.studyPath = studyPath;
     launch.resume = p.isSet(resume);
+    const bool distributed = p.isSet(localWorkers) || study::isServerLocation(studyPath);
+    const int here = p.isSet(localWorkers) ? intValue(p, localWorkers, 0, 256) : 1;
+    const double leaseSeconds = doubleValue(p, lease, 0.5, 86400.0);
+    // the cores are shared among the processes measuring here
+    const int cores = std::max(1, torch::get_num_threads());
+    const int threadsEach = std::max(1, cores / std::max(1, here));
+    if (distributed)
+        torch::set_num_threads(threadsEach);
     const auto opened = search::SearchEngine::open(launch);
     search::SearchEngine &engine = *opened;
+    if (distributed)
+        engine.distribute(here > 0, leaseSeconds);
+    // the other local workers, started once the study exists; they leave when the search ends
+    std::vector<std::unique_ptr<QProcess>> workers;
+    for (int i = 1; distributed && i < here; ++i) {
+        auto w = std::make_unique<QProcess>();
+        w->setProcessChannelMode(QProcess::ForwardedChannels);
+        QStringList wargs{QStringLiteral("worker"), QStringLiteral("--study"), QString::fromStdString(studyPath),
+                          QStringLiteral("--threads"), QString::number(threadsEach), QStringLiteral("--supernet"),
+                          QString::fromStdString(launch.checkpointPath)};
+        w->start(QCoreApplication::applicationFilePath(), wargs);
+        if (!w->waitForStarted(10000))
+            throw std::runtime_error("cannot start a local worker: " + w->errorString().toStdString());
+        workers.push_back(std::move(w));
+    }
+    auto waitForWorkers = [&] {
+        for (auto &w : workers)
+            if (!w->waitForFinished(120000)) {
+                w->kill();
+                w->waitForFinished(5000);
+            }
+    };
     const auto &cfg = engine.config();
     std::printf("search: %s encoding, population %d, %d generations, %lld validation images, supernet %s\n"
                 "hypervolume of (error, average MACs / %.3f M) against the reference point (1, 1)\n",
@@ -202,18 +251,19 @@ int runSearch(const QStringList &args)
     const auto result = engine.run(printer);
     std::signal(SIGINT, SIG_DFL);
     g_engine.store(nullptr);
+    waitForWorkers(); // they saw the coordinator's "finished" or "stopped" in the study
     if (result == search::SearchEngine::Result::Stopped) {
-        std::printf("stopped: everything evaluated is in %s; --resume continues it\n", studyPath.c_str());
+        std::printf("stopped: everything evaluated is in %s; --resume continues it\n", shownPath.c_str());
         return Interrupted;
     }
-    std::printf("done: %s\n", studyPath.c_str());
+    std::printf("done: %s\n", shownPath.c_str());
     return Ok;
 }
 
 std::string studyPathFrom(const QCommandLineParser &p)
 {
     if (p.positionalArguments().size() != 1)
-        throw UsageError("expected one study file");
+        throw UsageError("expected one study (a file or a postgresql:// URL)");
     return p.positionalArguments().constFirst().toStdString();
 }
 
@@ -273,7 +323,7 @@ int show(const QStringList &args)
     const auto gens = s.generations();
     std::printf("study %s\n  created %s by %s\n  data set %s (%s)\n  supernet %s (%s)\n  space %s, encoding %s, seed "
                 "%llu\n  configuration %s\n  %zu candidates, %zu generations, %zu events\n",
-                path.c_str(), info.created.c_str(), info.appVersion.c_str(), info.datasetPath.c_str(),
+                s.path().c_str(), info.created.c_str(), info.appVersion.c_str(), info.datasetPath.c_str(),
                 info.datasetHash.c_str(), info.checkpointPath.c_str(), info.checkpointHash.c_str(),
                 info.spaceName.c_str(), info.encoding.c_str(), static_cast<unsigned long long>(info.seed),
                 info.configJson.c_str(), candidates.size(), gens.size(), s.events().size());
@@ -334,6 +384,27 @@ int exportStudy(const QStringList &args)
     return Ok;
 }
 
+int copyStudy(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Copies a study, with everything it holds, to a new file or PostgreSQL study (postgresql://...?study=NAME): "
+        "between SQLite and PostgreSQL either way. The copy is written in one transaction; nothing is replaced."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("from"), QStringLiteral("The study to copy (file or URL)."));
+    p.addPositionalArgument(QStringLiteral("to"), QStringLiteral("The new study (file or URL)."));
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        throw UsageError("expected the study to copy and the new study");
+    const std::string from = p.positionalArguments().at(0).toStdString();
+    const std::string to = p.positionalArguments().at(1).toStdString();
+    const auto source = study::Study::open(from, true);
+    const auto copied = study::Study::copy(source, to);
+    std::printf("%zu candidates, %zu generations: %s -> %s\n", copied.candidates().size(),
+                copied.generations().size(), source.path().c_str(), copied.path().c_str());
+    return Ok;
+}
+
 } // namespace
 
 int searchCommand(const QStringList &args)
@@ -354,7 +425,11 @@ int searchCommand(const QStringList &args)
 int studyCommand(const QStringList &args)
 {
     return runSubcommand(args, "study",
-                         {{"show", show}, {"export", exportStudy}, {"plot", studyPlot}, {"report", studyReport}});
+                         {{"show", show},
+                          {"export", exportStudy},
+                          {"copy", copyStudy},
+                          {"plot", studyPlot},
+                          {"report", studyReport}});
 }
 
 } // namespace edanas::cli

@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include "measure.h"
 #include "pareto.h"
 
 #include "cost/cost.h"
@@ -175,7 +176,6 @@ struct SearchEngine::Private
     std::shared_ptr<eenn::ProfileEvaluator> evaluator;
     study::Study study;
     std::unique_ptr<Nsga2> nsga;
-    eenn::ExitObjective objective;
 
     std::vector<CandidateSnapshot> archive;
     std::vector<IntGenome> genes; ///< per archive entry
@@ -198,31 +198,25 @@ struct SearchEngine::Private
     {
     }
 
-    /// 0 when every constraint holds; else the sum of the relative shortfalls.
-    double violation(const CandidateSnapshot &s, const SearchConfig &c) const
-    {
-        eenn::ExitEvaluation e;
-        e.accuracy = s.accuracy;
-        e.averageMacsTrue = s.macsTrue;
-        e.averageMacsPaper = s.macsPaper;
-        double v = objective.violation(e);
-        if (std::isfinite(c.maxParams) && s.params > c.maxParams)
-            v += (s.params - c.maxParams) / c.maxParams;
-        if (std::isfinite(c.maxSramBytes) && s.sramBytes > c.maxSramBytes)
-            v += (s.sramBytes - c.maxSramBytes) / c.maxSramBytes;
-        return v;
-    }
-
-    /// The minimised objectives: error, average MACs, then parameters and the
-    /// microcontroller SRAM arena when asked for.
+    double violation(const CandidateSnapshot &s, const SearchConfig &c) const { return constraintViolation(s, c); }
     std::vector<double> objectives(const CandidateSnapshot &s, const SearchConfig &c) const
     {
-        std::vector<double> f{1.0 - s.accuracy, c.trueCost ? s.macsTrue : s.macsPaper};
-        if (c.objectiveParams)
-            f.push_back(s.params);
-        if (c.objectiveSram)
-            f.push_back(s.sramBytes);
-        return f;
+        return searchObjectives(s, c);
+    }
+
+    /// Puts a stored candidate into the archive; `asked` (when given) is the optimizer's
+    /// vector that led to it, before its exits were tuned.
+    std::size_t adopt(CandidateSnapshot s, const IntGenome &genes, const IntGenome *asked = nullptr)
+    {
+        const std::size_t i = archive.size();
+        byHash[s.genome.hash()] = i;
+        byId[s.id] = i;
+        byGenes[genes] = i;
+        if (asked)
+            byGenes[*asked] = i;
+        archive.push_back(std::move(s));
+        this->genes.push_back(genes);
+        return i;
     }
 };
 
@@ -276,7 +270,6 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
         d = std::make_unique<Private>(study::Study::create(studyPath, info));
     }
     d->evaluator = std::move(evaluator);
-    d->objective = {m_config.trueCost, m_config.maxMacs, m_config.minAccuracy};
 
     Nsga2Options o;
     o.populationSize = m_config.population;
@@ -301,29 +294,8 @@ SearchEngine::SearchEngine(std::shared_ptr<eenn::ProfileEvaluator> evaluator, st
         // Everything evaluated comes back; the population is the last recorded one plus
         // whatever was evaluated after it.
         for (auto &r : d->study.candidates()) {
-            CandidateSnapshot s;
-            s.id = r.id;
-            s.generation = r.generation;
-            s.genome = space::Genome::fromJson(r.genomeJson, d->study.path());
-            s.origin = r.origin;
-            s.accuracy = r.accuracy;
-            s.macsTrue = r.macsTrue;
-            s.macsPaper = r.macsPaper;
-            s.staticMacs = r.staticMacs;
-            s.params = r.params;
-            s.sramBytes = r.sramBytes;
-            s.flashBytes = r.flashBytes;
-            s.seconds = r.evalSeconds;
-            const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
-            s.share = doublesFrom(fig.value("share"));
-            s.exitAccuracy = doublesFrom(fig.value("exit_accuracy"));
-            s.staticAccuracy = fig.value("static_accuracy").toDouble();
-            const std::size_t i = d->archive.size();
-            d->archive.push_back(s);
-            d->genes.push_back(r.genes);
-            d->byGenes[r.genes] = i;
-            d->byHash[r.genomeHash] = i;
-            d->byId[r.id] = i;
+            d->adopt(snapshotFromRecord(r, d->study.path()), r.genes);
+            d->byHash[r.genomeHash] = d->archive.size() - 1;
             d->nsga->markSeen(r.genes);
         }
         const auto gens = d->study.generations();
@@ -413,10 +385,10 @@ void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
 {
     std::lock_guard lock(d->mutex);
     d->commands.push_back([this, maxMacs, minAccuracy] {
-        d->objective.maxMacs = maxMacs;
-        d->objective.minAccuracy = minAccuracy;
         m_config.maxMacs = maxMacs;
         m_config.minAccuracy = minAccuracy;
+        if (!m_status.empty())
+            publishCoordinator(m_status.c_str()); // workers tune exits under the new constraints
         // re-rank the population at once under the new constraints
         std::vector<Evaluated> ranked;
         for (const auto &p : d->nsga->population()) {
@@ -497,6 +469,15 @@ void SearchEngine::unfreeze(int gene)
     });
 }
 
+void SearchEngine::distribute(bool evaluateHere, double leaseSeconds)
+{
+    if (!(leaseSeconds > 0.0))
+        throw std::invalid_argument("the lease of a task must be positive");
+    m_distributed = true;
+    m_evaluateHere = evaluateHere;
+    m_leaseSeconds = leaseSeconds;
+}
+
 SearchEngine::Result SearchEngine::run(SearchObserver &observer)
 {
     const auto start = Clock::now();
@@ -515,96 +496,28 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
     // the optimizer's vector for it. Returns what the optimizer is told.
     auto evaluateGenome = [&](space::Genome g, IntGenome asked, const std::string &origin, bool tune) -> Evaluated {
         const auto t0 = Clock::now();
-        eenn::EvaluationTiming timing;
-        const auto profile = d->evaluator->profile(g, &timing);
-        const auto t1 = Clock::now();
-        eenn::ExitConfig config = eenn::configFromGenome(*profile, g);
-        if (tune && m_encoding.kind() == EncodingKind::Nachos) {
-            config = eenn::tuneNachosThresholds(*profile, config.exits, config.rule, d->objective).config;
-        } else if (tune && m_encoding.kind() == EncodingKind::Studio) {
-            eenn::PlacementOptions o;
-            o.rule = config.rule;
-            o.thresholds = m_encoding.thresholdGrid();
-            o.objective = d->objective;
-            config = eenn::improveExits(*profile, config, o, m_config.exitSearchBudget).config;
-        }
-        g = eenn::genomeWithConfig(*profile, g, config);
-        IntGenome x = asked;
-        if (tune && m_encoding.kind() == EncodingKind::Studio)
-            x = m_encoding.encode(g); // the improvement is written back into the genome
-        const auto e = eenn::evaluate(*profile, config);
-        const auto arch = space::describe(d->evaluator->space(), g);
-        const auto cost = cost::computeCost(arch, d->evaluator->space(), g);
-        const auto mcu = deploy::mcuMemory(arch); // the int8 network with its exits, on a microcontroller
-        // the same backbone without exits: the static network it is compared with
-        const auto alone = eenn::evaluate(*profile, {{}, config.rule, {}});
-
-        CandidateSnapshot s;
-        s.generation = d->generation;
-        s.genome = g;
-        s.origin = origin;
-        s.accuracy = e.accuracy;
-        s.macsTrue = e.averageMacsTrue;
-        s.macsPaper = e.averageMacsPaper;
-        s.staticMacs = double(cost.staticMacs);
-        s.staticAccuracy = alone.accuracy;
-        s.params = double(cost.params);
-        s.sramBytes = double(mcu.arena);
-        s.flashBytes = double(mcu.flash);
-        s.share = e.share;
-        s.exitAccuracy = e.exitAccuracy;
-        s.violation = d->violation(s, m_config);
-        s.recalibrationSeconds = timing.recalibrationSeconds;
-        s.forwardSeconds = timing.forwardSeconds;
-        s.cachedProfile = timing.cached;
-        const Evaluated result{x, d->objectives(s, m_config), s.violation};
+        Measurement m = measureCandidate(*d->evaluator, m_encoding, m_config, std::move(g), asked, origin, tune,
+                                         d->generation);
+        const CandidateSnapshot &s = m.snapshot;
+        const Evaluated result{m.genes, m.record.objectives, s.violation};
         // The improved or tuned exits may lead to a candidate already in the archive.
         std::optional<std::size_t> known;
-        if (const auto it = d->byHash.find(g.hash()); it != d->byHash.end())
+        if (const auto it = d->byHash.find(s.genome.hash()); it != d->byHash.end())
             known = it->second;
-        else if (const auto jt = d->byGenes.find(x); jt != d->byGenes.end())
+        else if (const auto jt = d->byGenes.find(m.genes); jt != d->byGenes.end())
             known = jt->second;
         if (known) {
             d->byGenes[asked] = *known;
             return result;
         }
-        study::CandidateRecord r;
-        r.generation = s.generation;
-        r.genomeJson = g.toJson();
-        r.genomeHash = g.hash();
-        r.genes = x;
-        r.objectives = result.f;
-        r.violation = s.violation;
-        r.accuracy = s.accuracy;
-        r.macsTrue = s.macsTrue;
-        r.macsPaper = s.macsPaper;
-        r.staticMacs = s.staticMacs;
-        r.params = s.params;
-        r.sramBytes = s.sramBytes;
-        r.flashBytes = s.flashBytes;
-        r.figuresJson = jsonText({{"share", doubles(s.share)},
-                                  {"exit_accuracy", doubles(s.exitAccuracy)},
-                                  {"static_accuracy", s.staticAccuracy},
-                                  {"rule", QString::fromStdString(space::exitRuleName(config.rule))},
-                                  {"recalibration_seconds", s.recalibrationSeconds},
-                                  {"forward_seconds", s.forwardSeconds},
-                                  {"cached_profile", s.cachedProfile}});
-        r.origin = origin;
-        s.seconds = since(t0);
-        r.evalSeconds = s.seconds;
-        s.id = d->study.addCandidate(r);
-        const std::size_t i = d->archive.size();
-        d->archive.push_back(s);
-        d->genes.push_back(x);
-        d->byGenes[x] = i;
-        d->byGenes[asked] = i;
-        d->byHash[g.hash()] = i;
-        d->byId[s.id] = i;
-        d->recalSeconds += timing.recalibrationSeconds;
-        d->forwardSeconds += timing.forwardSeconds;
-        d->otherSeconds += std::chrono::duration<double>(Clock::now() - t1).count();
+        m.snapshot.seconds = m.record.evalSeconds = since(t0);
+        m.snapshot.id = d->study.addCandidate(m.record);
+        const std::size_t i = d->adopt(m.snapshot, m.genes, &asked);
+        d->recalSeconds += s.recalibrationSeconds;
+        d->forwardSeconds += s.forwardSeconds;
+        d->otherSeconds += std::max(0.0, since(t0) - s.recalibrationSeconds - s.forwardSeconds);
         ++evaluatedHere;
-        observer.candidateEvaluated(s);
+        observer.candidateEvaluated(d->archive[i]);
         return result;
     };
     auto evaluate = [&](const IntGenome &x, const std::string &origin) -> Evaluated {
@@ -632,17 +545,100 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         return !m_stop;
     };
 
+    const std::string workerName = workerIdentity("coordinator");
+    // Distributed: the generation's new candidates become tasks; workers, and this
+    // process when it evaluates too, claim and measure them. The generation is complete
+    // when every task has its candidate. `told` gets what the optimizer is told. False
+    // when stopped (the tasks stay in the study for a resumed coordinator).
+    auto evaluateByTasks = [&](const std::vector<IntGenome> &batch, std::vector<Evaluated> &told) -> bool {
+        const int gen = d->generation;
+        std::set<IntGenome> tasked;
+        for (const auto &t : d->study.tasks(gen)) // left by a coordinator killed in this generation
+            tasked.insert(t.genes);
+        for (const auto &x : batch) {
+            if (d->byGenes.count(x) || tasked.count(x))
+                continue;
+            const std::string origin = d->injected.count(x) ? "injected" : gen == 0 ? "random" : "offspring";
+            d->study.addTask(gen, m_encoding.decode(x).toJson(), x, origin);
+            tasked.insert(x);
+        }
+        publishCoordinator("running");
+        std::vector<study::TaskRecord> tasks;
+        for (;;) {
+            if (!checkpoint())
+                return false;
+            bool worked = false;
+            if (m_evaluateHere) {
+                if (const auto task = d->study.claimTask(workerName, m_leaseSeconds)) {
+                    worked = true;
+                    const auto g = space::Genome::fromJson(task->genomeJson, d->study.path());
+                    Measurement m = measureCandidate(*d->evaluator, m_encoding, m_config, g, task->genes, task->origin,
+                                                     true, task->generation);
+                    const study::ProfileBlob blob{g.backboneHash(), g.resolution, eenn::serializeProfile(*m.profile)};
+                    d->study.completeTask(task->id, workerName, m.record, &blob);
+                    d->recalSeconds += m.snapshot.recalibrationSeconds;
+                    d->forwardSeconds += m.snapshot.forwardSeconds;
+                }
+            }
+            tasks = d->study.tasks(gen);
+            bool complete = true;
+            for (const auto &t : tasks) {
+                if (t.state != study::TaskRecord::State::Done) {
+                    complete = false;
+                    continue;
+                }
+                if (const auto it = d->byId.find(t.candidateId); it != d->byId.end()) {
+                    d->byGenes[t.genes] = it->second;
+                    continue;
+                }
+                const auto r = d->study.candidate(t.candidateId);
+                if (!r)
+                    throw study::StudyError(d->study.path(), "task " + std::to_string(t.id) + " names candidate "
+                                                                 + std::to_string(t.candidateId)
+                                                                 + ", which the study does not hold");
+                const std::size_t i = d->adopt(snapshotFromRecord(*r, d->study.path()), r->genes, &t.genes);
+                d->archive[i].violation = d->violation(d->archive[i], m_config);
+                ++evaluatedHere;
+                observer.candidateEvaluated(d->archive[i]);
+            }
+            if (complete)
+                break;
+            if (!worked)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        auto tell = [&](const IntGenome &x) {
+            const std::size_t i = d->byGenes.at(x);
+            const auto &s = d->archive[i];
+            told.push_back({d->genes[i], d->objectives(s, m_config), d->violation(s, m_config)});
+        };
+        std::set<IntGenome> done;
+        for (const auto &x : batch)
+            if (done.insert(x).second)
+                tell(x);
+        for (const auto &t : tasks)
+            if (done.insert(t.genes).second)
+                tell(t.genes);
+        return true;
+    };
+
     Result result = Result::Finished;
     while (d->generation < m_config.generations) {
-        if (!checkpoint())
+        if (!checkpoint()) {
+            publishCoordinator("stopped");
             return Result::Stopped;
+        }
         const auto batch = d->nsga->ask();
         if (batch.empty()) {
             observer.message("the search space is exhausted: no new candidate to evaluate");
             break;
         }
         std::vector<Evaluated> told;
-        for (const auto &x : batch) {
+        if (m_distributed && !evaluateByTasks(batch, told)) {
+            publishCoordinator("stopped");
+            return Result::Stopped;
+        }
+        for (std::size_t k = 0; !m_distributed && k < batch.size(); ++k) {
+            const auto &x = batch[k];
             if (!checkpoint()) {
                 if (!told.empty())
                     d->nsga->tell(told);
@@ -717,9 +713,23 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             break;
         }
     }
+    // the workers may go: what is left (the final front) the coordinator measures itself
+    publishCoordinator(m_stop ? "stopped" : "finished");
     if (m_config.finalValidationImages >= 0 && !m_stop)
         measureFinalFront(observer);
     return result;
+}
+
+void SearchEngine::publishCoordinator(const char *status)
+{
+    if (!m_distributed)
+        return;
+    m_status = status;
+    d->study.setState(kCoordinatorState,
+                      jsonText({{"status", status},
+                                {"max_macs", std::isfinite(m_config.maxMacs) ? QJsonValue(m_config.maxMacs) : QJsonValue()},
+                                {"min_accuracy", m_config.minAccuracy},
+                                {"lease_seconds", m_leaseSeconds}}));
 }
 
 void SearchEngine::measureFinalFront(SearchObserver &observer)

@@ -167,6 +167,14 @@ public:
     void freeze(int gene, int value);
     void unfreeze(int gene);
 
+    /// Distributed evaluation (the coordinator): each generation's new candidates become
+    /// tasks in the study, which workers (search/worker.h, `edanas worker`) on any machine
+    /// claim and measure; this process measures some too when `evaluateHere`. A generation
+    /// ends when every one of its tasks has its candidate. The coordinator's status and
+    /// the current constraints are published in the study (kCoordinatorState). Call
+    /// before run().
+    void distribute(bool evaluateHere, double leaseSeconds = 60.0);
+
     const SearchConfig &config() const { return m_config; }
     const Encoding &encoding() const { return m_encoding; }
     /// Reference point of the hypervolume: error 1 and this many average MACs.
@@ -174,6 +182,7 @@ public:
 
 private:
     void measureFinalFront(SearchObserver &observer);
+    void publishCoordinator(const char *status);
 
     struct Private;
     std::unique_ptr<Private> d;
@@ -181,6 +190,9 @@ private:
     Encoding m_encoding;
     double m_referenceMacs = 0.0;
     std::atomic<bool> m_paused{false}, m_stop{false};
+    bool m_distributed = false, m_evaluateHere = true;
+    double m_leaseSeconds = 60.0;
+    std::string m_status; ///< last published coordinator status ("" before run())
 };
 
 } // namespace edanas::search

@@ -298,7 +298,8 @@ public:
         if (m_server) {
             if (error.nativeErrorCode() == QLatin1String("55P03"))
                 return "another program kept the study locked for more than 5 seconds";
-            return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).trimmed().toStdString();
+            // libpq's messages span lines ("...failed: ...\n\tIs the server running..."): one line
+            return (error.databaseText().isEmpty() ? error.text() : error.databaseText()).simplified().toStdString();
         }
         return sqliteProblem(error);
     }
@@ -711,6 +712,17 @@ std::optional<CandidateRecord> Study::candidateByHash(std::uint64_t hash) const
     return m_impl->readCandidate(q);
 }
 
+std::optional<CandidateRecord> Study::candidate(std::int64_t id) const
+{
+    QSqlQuery q = m_impl->run(
+        "read candidate " + std::to_string(id),
+        QStringLiteral("SELECT %1 FROM candidates WHERE id = ?").arg(QLatin1String(kCandidateColumns)),
+        {QVariant::fromValue(qint64(id))});
+    if (!q.next())
+        return std::nullopt;
+    return m_impl->readCandidate(q);
+}
+
 void Study::addGeneration(const GenerationRecord &g)
 {
     const std::string what = "store generation " + std::to_string(g.generation);
@@ -877,7 +889,8 @@ bool Study::renewLease(std::int64_t id, const std::string &worker, double leaseS
     return q.numRowsAffected() == 1;
 }
 
-std::optional<std::int64_t> Study::completeTask(std::int64_t id, const std::string &worker, CandidateRecord c)
+std::optional<std::int64_t> Study::completeTask(std::int64_t id, const std::string &worker, CandidateRecord c,
+                                                const ProfileBlob *profile)
 {
     const std::string what = "complete task " + std::to_string(id);
     m_impl->requireWritable(what);
@@ -895,6 +908,8 @@ std::optional<std::int64_t> Study::completeTask(std::int64_t id, const std::stri
         candidate = known->id;
     else
         candidate = addCandidate(std::move(c)); // part of this transaction
+    if (profile)
+        putProfile(profile->backboneHash, profile->resolution, profile->bytes); // so is this
     m_impl->run(what, QStringLiteral("UPDATE tasks SET state = 2, candidate_id = ? WHERE id = ?"),
                 {QVariant::fromValue(qint64(candidate)), QVariant::fromValue(qint64(id))});
     t.commit();

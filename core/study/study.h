@@ -75,6 +75,14 @@ struct EventRecord
     std::string json;
 };
 
+/// An exit profile to store (eenn::serializeProfile()), keyed by its backbone.
+struct ProfileBlob
+{
+    std::uint64_t backboneHash = 0;
+    int resolution = 0;
+    std::string bytes;
+};
+
 /// A candidate to evaluate, put in the study by a coordinator and claimed by a worker.
 struct TaskRecord
 {
@@ -144,6 +152,7 @@ public:
     /// Candidates with id > `afterId`, in id order: a reader polls with the last id it saw.
     std::vector<CandidateRecord> candidates(std::int64_t afterId = 0) const;
     std::optional<CandidateRecord> candidateByHash(std::uint64_t hash) const;
+    std::optional<CandidateRecord> candidate(std::int64_t id) const;
 
     /// Stores a generation and its front membership. Refuses a generation number the
     /// study already holds and ids of candidates it does not hold.
@@ -182,7 +191,9 @@ public:
     /// nothing is added. Returns nothing, and stores nothing, when `worker` no longer
     /// holds the claim: whoever claimed the task again completes it, so no candidate is
     /// counted twice.
-    std::optional<std::int64_t> completeTask(std::int64_t id, const std::string &worker, CandidateRecord c);
+    /// With `profile`, the backbone's exit profile is stored in the same transaction.
+    std::optional<std::int64_t> completeTask(std::int64_t id, const std::string &worker, CandidateRecord c,
+                                             const ProfileBlob *profile = nullptr);
     /// Tasks of `generation` (all when < 0), in id order.
     std::vector<TaskRecord> tasks(int generation = -1) const;
 

@@ -1,9 +1,14 @@
 // The command-line program, run as a user runs it.
 #include "fixtures.h"
+#include "pgcluster.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 
+#include <functional>
+
 #include <cmath>
+#include <memory>
 #include <csignal>
 #include <sys/types.h>
 #include <QImage>
@@ -310,6 +315,172 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2);
         r = run({"study", "export", study, "--out", m_dir.path() + "/x.txt"});
         QCOMPARE(r.code, 2);
+    }
+
+    // A search into a study on a PostgreSQL server (a throw-away one), resumed there,
+    // copied to a file and back; the URL's password is printed nowhere.
+    void searchOnPostgres()
+    {
+        std::unique_ptr<edanas::test::PgCluster> pg;
+        try {
+            pg = std::make_unique<edanas::test::PgCluster>();
+        } catch (const std::exception &e) {
+            QFAIL(e.what());
+        }
+        const QString ckpt = m_dir.path() + "/tiny.pt";
+        const QString url = QString::fromStdString(pg->url("cli", true));
+        const QString shown = QString::fromStdString(pg->url("cli"));
+        const QString secret = QString::fromLatin1(edanas::test::PgCluster::password());
+        qunsetenv("PGPASSWORD"); // the URL's password only
+        QStringList search{"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "edanas",
+                           "--population", "4", "--generations", "2", "--stall", "0", "--validation-images", "0",
+                           "--recalibration-images", "8", "--final-validation-images", "-1", "--study", url};
+        auto r = run(search);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("generation   1  front"));
+        QVERIFY(r.out.contains("done: " + shown));
+        search[search.indexOf("2")] = "3";
+        r = run(search + QStringList{"--resume"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("generation   2  front"));
+        QVERIFY(!r.out.contains(secret) && !r.err.contains(secret));
+
+        // a new search refuses the existing study, naming it without the password
+        search.removeLast();
+        search << url;
+        r = run(search);
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(shown + ": already exists"), qPrintable(r.err));
+        QVERIFY(!r.err.contains(secret));
+
+        const QString file = m_dir.path() + "/from-server.edanas";
+        r = run({"study", "copy", url, file});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(!r.out.contains(secret));
+        const QString url2 = QString::fromStdString(pg->url("cliback", true));
+        r = run({"study", "copy", file, url2});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto a = run({"study", "show", url}), b = run({"study", "show", file}), c = run({"study", "show", url2});
+        QVERIFY2(a.code == 0 && b.code == 0 && c.code == 0, qPrintable(a.err + b.err + c.err));
+        QVERIFY(a.out.contains("generation   2: hypervolume"));
+        // everything after the first line (the study's name) is the same
+        const auto body = [](const QString &out) { return out.mid(out.indexOf('\n')); };
+        QCOMPARE(body(b.out), body(a.out));
+        QCOMPARE(body(c.out), body(a.out));
+        QVERIFY(!a.out.contains(secret) && !c.out.contains(secret));
+        r = run({"study", "copy", file, url2});
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("already exists"));
+        r = run({"study", "show", "postgresql:///postgres?study=x&host=" + pg->socketDir() + "/none"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("cannot be reached"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    // A distributed search on a throw-away PostgreSQL server: a coordinator that measures
+    // nothing itself, a worker killed with SIGKILL while it holds a candidate, another
+    // worker that takes over once the lease runs out, the coordinator killed after a
+    // generation and resumed. In the end every task has exactly one candidate, the killed
+    // worker's candidate was measured once (by the other worker), and nothing is stored twice.
+    void distributedWorkers()
+    {
+        std::unique_ptr<edanas::test::PgCluster> pg;
+        try {
+            pg = std::make_unique<edanas::test::PgCluster>();
+        } catch (const std::exception &e) {
+            QFAIL(e.what());
+        }
+        const QString ckpt = m_dir.path() + "/tiny.pt";
+        const QString url = QString::fromStdString(pg->url("dist", true));
+        const QString schema = QStringLiteral("edanas_dist");
+        auto sql = [&](const QString &q) { return pg->scalar(q.arg(schema)); };
+        const QStringList coordinator{"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding",
+                                      "edanas", "--population", "6", "--stall", "0", "--validation-images", "0",
+                                      "--recalibration-images", "8", "--final-validation-images", "-1",
+                                      "--local-workers", "0", "--lease-seconds", "3", "--study", url};
+        const QStringList worker{"worker", "--study", url, "--threads", "1", "--poll-seconds", "0.05"};
+        auto start = [](const QStringList &args) {
+            auto p = std::make_unique<QProcess>();
+            p->start(qEnvironmentVariable("EDANAS_CLI"), args);
+            return p;
+        };
+        auto waitFor = [](const std::function<bool()> &done, int ms) {
+            QElapsedTimer t;
+            t.start();
+            while (!done()) {
+                if (t.elapsed() > ms)
+                    return false;
+                QTest::qWait(5);
+            }
+            return true;
+        };
+        auto tasksTable = [&] { return !sql("SELECT to_regclass('%1.tasks')").isEmpty(); };
+        auto name = [](const QProcess &p) { return QStringLiteral("worker@%:") + QString::number(p.processId()); };
+
+        auto coord = start(coordinator + QStringList{"--generations", "2"});
+        QVERIFY2(waitFor([&] { return tasksTable() && sql("SELECT count(*) FROM %1.tasks").toInt() > 0; }, 60000),
+                 qPrintable(coord->readAllStandardError()));
+        // worker A: killed while it holds a claim (it claims the next task as soon as it
+        // stores one, so it nearly always holds one while tasks are pending)
+        QString killedTask;
+        for (int attempt = 0; attempt < 5 && killedTask.isEmpty(); ++attempt) {
+            auto a = start(worker);
+            const QString claimedByA =
+                "SELECT id FROM %1.tasks WHERE state = 1 AND worker LIKE '" + name(*a) + "' ORDER BY id LIMIT 1";
+            QVERIFY2(waitFor([&] { return !sql(claimedByA).isEmpty(); }, 60000), qPrintable(a->readAllStandardError()));
+            ::kill(pid_t(a->processId()), SIGKILL);
+            QVERIFY(a->waitForFinished(10000));
+            killedTask = sql(claimedByA); // still claimed by the dead worker: it died mid-candidate
+        }
+        QVERIFY2(!killedTask.isEmpty(), "the worker never died holding a task");
+        QCOMPARE(sql("SELECT claims FROM %1.tasks WHERE id = " + killedTask), QStringLiteral("1"));
+
+        auto b = start(worker);
+        const qint64 bPid = b->processId();
+        // the coordinator, killed once generation 0 is recorded, resumed for 3 generations
+        QVERIFY2(waitFor([&] { return sql("SELECT count(*) FROM %1.generations").toInt() >= 1; }, 60000),
+                 qPrintable(b->readAllStandardError()));
+        ::kill(pid_t(coord->processId()), SIGKILL);
+        QVERIFY(coord->waitForFinished(10000));
+        coord = start(coordinator + QStringList{"--generations", "3", "--resume"});
+        QVERIFY2(coord->waitForFinished(120000), "the resumed coordinator did not finish");
+        const QString out = QString::fromUtf8(coord->readAllStandardOutput());
+        QVERIFY2(coord->exitCode() == 0, qPrintable(coord->readAllStandardError()));
+        QVERIFY(out.contains("generation   2  front"));
+        // the worker leaves by itself once the coordinator says the search has finished
+        QVERIFY(b->waitForFinished(30000));
+        QCOMPARE(b->exitCode(), 0);
+        QVERIFY(QString::fromUtf8(b->readAllStandardOutput()).contains("the search has finished"));
+
+        // the killed worker's task went to the other worker once its lease ran out
+        QCOMPARE(sql("SELECT state FROM %1.tasks WHERE id = " + killedTask), QStringLiteral("2"));
+        QCOMPARE(sql("SELECT claims FROM %1.tasks WHERE id = " + killedTask), QStringLiteral("2"));
+        QVERIFY(sql("SELECT worker FROM %1.tasks WHERE id = " + killedTask).endsWith(":" + QString::number(bPid)));
+        // every task done, each with a stored candidate; every candidate stored once
+        QCOMPARE(sql("SELECT count(*) FROM %1.tasks WHERE state <> 2"), QStringLiteral("0"));
+        QCOMPARE(sql("SELECT count(*) FROM %1.tasks t LEFT JOIN %1.candidates c ON c.id = t.candidate_id"
+                     " WHERE c.id IS NULL"),
+                 QStringLiteral("0"));
+        QCOMPARE(sql("SELECT count(*) FROM %1.candidates"), sql("SELECT count(DISTINCT candidate_id) FROM %1.tasks"));
+        QCOMPARE(sql("SELECT count(*) FROM %1.candidates"), sql("SELECT count(DISTINCT genome_hash) FROM %1.candidates"));
+        QVERIFY(sql("SELECT count(*) FROM %1.tasks").toInt() >= 6);
+        QCOMPARE(sql("SELECT count(DISTINCT generation) FROM %1.generations"), QStringLiteral("3"));
+        // the workers stored each candidate's exit profile with it
+        QVERIFY(sql("SELECT count(*) FROM %1.profiles").toInt() >= 1);
+
+        // a worker given another supernet is refused, naming what differs
+        const QString other = m_dir.path() + "/other.pt";
+        QVERIFY(QFile::copy(ckpt, other));
+        {
+            QFile f(other);
+            QVERIFY(f.open(QIODevice::Append));
+            f.write("x");
+        }
+        auto r = run({"worker", "--study", url, "--supernet", other});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("was made with another supernet than " + other), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(!r.err.contains(QString::fromLatin1(edanas::test::PgCluster::password())));
     }
 
     void exportModel()

@@ -1,0 +1,49 @@
+#pragma once
+// Measuring one candidate, the same in a search's own process and in a worker that
+// evaluates a study's tasks: its exit profile on the supernet, its exits tuned as the
+// encoding asks, every figure the study records, and the record itself.
+
+#include "engine.h"
+
+#include "study/study.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace edanas::search {
+
+/// The study state key under which a coordinator publishes its status ("running",
+/// "finished", "stopped") and the current constraints, as JSON: {"status", "max_macs"
+/// (null: none), "min_accuracy", "lease_seconds"}. Workers read it.
+inline constexpr const char *kCoordinatorState = "coordinator";
+
+/// A name for a claiming process, unique among a study's workers: "ROLE@HOST:PID".
+std::string workerIdentity(const std::string &role);
+
+/// One measured candidate: the snapshot the engine keeps, the record the study stores,
+/// the optimizer's genes of the (tuned) genome, and the backbone's exit profile.
+struct Measurement
+{
+    CandidateSnapshot snapshot;
+    study::CandidateRecord record;
+    IntGenome genes;
+    std::shared_ptr<const eenn::ExitProfile> profile;
+};
+
+/// 0 when every constraint of `c` holds; else the sum of the relative shortfalls.
+double constraintViolation(const CandidateSnapshot &s, const SearchConfig &c);
+/// The minimised objectives: error, average MACs, then parameters and the
+/// microcontroller SRAM arena when `c` asks for them.
+std::vector<double> searchObjectives(const CandidateSnapshot &s, const SearchConfig &c);
+
+/// Measures genome `g` (its exits improved or tuned as `encoding` does when `tune`);
+/// `asked` is the optimizer's vector for it. The record's id is 0 (the study assigns it).
+Measurement measureCandidate(eenn::ProfileEvaluator &evaluator, const Encoding &encoding, const SearchConfig &config,
+                             space::Genome g, const IntGenome &asked, const std::string &origin, bool tune,
+                             int generation);
+
+/// The engine's snapshot of a stored candidate; `source` names the study in errors.
+CandidateSnapshot snapshotFromRecord(const study::CandidateRecord &r, const std::string &source);
+
+} // namespace edanas::search
