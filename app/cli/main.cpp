@@ -30,6 +30,7 @@ const char *const kUsage =
     "                            (an SQLite file or postgresql://...?study=NAME)\n"
     "  worker --study URL        measure a distributed search's candidates (with search --local-workers)\n"
     "  study show FILE           a study's configuration, generations and front\n"
+    "  study steer STUDY REQ     pause, resume, stop, constraints, pin, ban, inject: a running search\n"
     "  study copy FROM TO        copy a study between SQLite and PostgreSQL\n"
     "  study export FILE         the archive or front as CSV or JSON\n"
     "  study plot FILE           a figure (front, hypervolume, exit curves, architecture)\n"

@@ -1,5 +1,6 @@
 // LibTorch before Qt: Qt's `slots` keyword breaks LibTorch's headers.
 #include "search/engine.h"
+#include "search/measure.h"
 #include "search/pareto.h"
 #include "supernet/checkpoint.h"
 
@@ -24,6 +25,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 namespace edanas::cli {
 
@@ -405,6 +407,83 @@ int copyStudy(const QStringList &args)
     return Ok;
 }
 
+int steerStudy(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Steers the search that is writing a study from another process (a headless edanas search, a distributed "
+        "search's coordinator): pause, resume, stop, constraints, or pin/ban/inject a candidate. The request is "
+        "written into the study; the search applies it within a second, between two candidates, and records it "
+        "among its events (study show)."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study (a file or a postgresql:// URL)."));
+    p.addPositionalArgument(QStringLiteral("request"),
+                            QStringLiteral("pause, resume, stop, constraints, pin, ban or inject."));
+    const QCommandLineOption maxMacs(QStringLiteral("max-macs"),
+                                     QStringLiteral("constraints: ceiling on average MACs, in millions (0: none)."),
+                                     QStringLiteral("M"));
+    const QCommandLineOption minAcc(QStringLiteral("min-accuracy"),
+                                    QStringLiteral("constraints: floor on top-1 accuracy, in percent."),
+                                    QStringLiteral("A"));
+    const QCommandLineOption candidate(QStringLiteral("candidate"),
+                                       QStringLiteral("pin, ban, inject: the study's candidate with this id."),
+                                       QStringLiteral("id"));
+    const QCommandLineOption genome(QStringLiteral("genome"),
+                                    QStringLiteral("pin, ban, inject: a genome as JSON (instead of --candidate)."),
+                                    QStringLiteral("json"));
+    p.addOptions({maxMacs, minAcc, candidate, genome});
+    p.process(args);
+    if (p.positionalArguments().size() != 2)
+        throw UsageError("expected the study and the request");
+    const std::string path = p.positionalArguments().at(0).toStdString();
+    const std::string what = p.positionalArguments().at(1).toStdString();
+    auto s = study::Study::open(path);
+    std::string json = "{}";
+    if (what == "constraints") {
+        if (!p.isSet(maxMacs) && !p.isSet(minAcc))
+            throw UsageError("constraints: give --max-macs, --min-accuracy or both");
+        const auto stored = search::SearchConfig::fromJson(s.info().configJson, s.path());
+        double ceiling = stored.maxMacs, floor = stored.minAccuracy;
+        // the constraints the search last took, as its events record them
+        for (const auto &e : s.events())
+            if (e.type == "constraints") {
+                const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(e.json)).object();
+                ceiling = o.value("max_macs").isDouble() ? o.value("max_macs").toDouble()
+                                                          : std::numeric_limits<double>::infinity();
+                floor = o.value("min_accuracy").toDouble();
+            }
+        if (p.isSet(maxMacs)) {
+            const double m = doubleValue(p, maxMacs, 0.0, 1e9);
+            ceiling = m > 0 ? m * 1e6 : std::numeric_limits<double>::infinity();
+        }
+        if (p.isSet(minAcc))
+            floor = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
+        json = QJsonDocument(QJsonObject{{"max_macs", std::isfinite(ceiling) ? QJsonValue(ceiling) : QJsonValue()},
+                                         {"min_accuracy", floor}})
+                   .toJson(QJsonDocument::Compact)
+                   .toStdString();
+    } else if (what == "pin" || what == "ban" || what == "inject") {
+        if (p.isSet(candidate) == p.isSet(genome))
+            throw UsageError(what + ": give --candidate or --genome");
+        if (p.isSet(candidate)) {
+            const auto id = std::int64_t(intValue(p, candidate, 1, 1 << 30));
+            const auto r = s.candidate(id);
+            if (!r)
+                throw UsageError(s.path() + " holds no candidate " + std::to_string(id));
+            json = r->genomeJson;
+        } else {
+            json = space::Genome::fromJson(p.value(genome).toStdString(), "--genome").toJson();
+        }
+    } else if (what != "pause" && what != "resume" && what != "stop") {
+        throw UsageError("unknown request '" + what + "': pause, resume, stop, constraints, pin, ban or inject");
+    }
+    const auto gens = s.generations();
+    const auto id = s.addEvent(gens.empty() ? 0 : gens.back().generation + 1,
+                               std::string(search::kSteeringRequest) + what, json);
+    std::printf("request %lld (%s) written to %s\n", static_cast<long long>(id), what.c_str(), s.path().c_str());
+    return Ok;
+}
+
 } // namespace
 
 int searchCommand(const QStringList &args)
@@ -428,6 +507,7 @@ int studyCommand(const QStringList &args)
                          {{"show", show},
                           {"export", exportStudy},
                           {"copy", copyStudy},
+                          {"steer", steerStudy},
                           {"plot", studyPlot},
                           {"report", studyReport}});
 }

@@ -20,6 +20,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -366,14 +368,22 @@ void SearchEngine::pause()
 {
     m_paused = true;
     std::lock_guard lock(d->mutex);
-    d->commands.push_back([this] { d->study.addEvent(d->generation, "pause", "{}"); });
+    d->commands.push_back([this] {
+        d->study.addEvent(d->generation, "pause", "{}");
+        if (!m_status.empty())
+            publishCoordinator("paused");
+    });
 }
 
 void SearchEngine::resume()
 {
     m_paused = false;
     std::lock_guard lock(d->mutex);
-    d->commands.push_back([this] { d->study.addEvent(d->generation, "resume", "{}"); });
+    d->commands.push_back([this] {
+        d->study.addEvent(d->generation, "resume", "{}");
+        if (!m_status.empty())
+            publishCoordinator("running");
+    });
 }
 
 void SearchEngine::stop()
@@ -388,7 +398,7 @@ void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
         m_config.maxMacs = maxMacs;
         m_config.minAccuracy = minAccuracy;
         if (!m_status.empty())
-            publishCoordinator(m_status.c_str()); // workers tune exits under the new constraints
+            publishCoordinator(m_status); // workers tune exits under the new constraints
         // re-rank the population at once under the new constraints
         std::vector<Evaluated> ranked;
         for (const auto &p : d->nsga->population()) {
@@ -527,8 +537,58 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         }
         return evaluateGenome(m_encoding.decode(x), x, origin, true);
     };
+    // Steering requests another process (the Studio following this study) wrote into it.
+    std::int64_t lastRequest = 0;
+    if (const auto applied = d->study.state(kSteeringApplied))
+        lastRequest = std::max<std::int64_t>(0, std::atoll(applied->c_str()));
+    auto lastPoll = Clock::now() - std::chrono::seconds(1);
+    auto pollRequests = [&] {
+        if (since(lastPoll) < 0.5)
+            return;
+        lastPoll = Clock::now();
+        std::int64_t seen = lastRequest;
+        const std::string prefix = kSteeringRequest;
+        for (const auto &e : d->study.events(lastRequest)) {
+            seen = e.id;
+            if (e.type.rfind(prefix, 0) != 0)
+                continue;
+            const std::string what = e.type.substr(prefix.size());
+            const std::string source = d->study.path() + ": steering request " + std::to_string(e.id);
+            try {
+                if (what == "pause") {
+                    pause();
+                } else if (what == "resume") {
+                    resume();
+                } else if (what == "stop") {
+                    stop();
+                } else if (what == "constraints") {
+                    const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(e.json)).object();
+                    const QJsonValue maxMacs = o.value("max_macs");
+                    const double minAccuracy = o.value("min_accuracy").toDouble(-1.0);
+                    if (!(maxMacs.isNull() || maxMacs.toDouble() > 0) || !(minAccuracy >= 0.0 && minAccuracy <= 1.0))
+                        throw std::invalid_argument(source + ": constraints out of range");
+                    setConstraints(maxMacs.isNull() ? std::numeric_limits<double>::infinity() : maxMacs.toDouble(),
+                                   minAccuracy);
+                } else if (what == "pin" || what == "ban" || what == "inject") {
+                    auto g = space::Genome::fromJson(e.json, source);
+                    g.validate(d->evaluator->space(), source);
+                    what == "pin" ? pin(g) : what == "ban" ? ban(g) : inject(g);
+                } else {
+                    throw std::invalid_argument(source + ": unknown request '" + what + "'");
+                }
+                observer.message("steered from another process: " + what);
+            } catch (const std::exception &ex) {
+                observer.message(std::string("a steering request was refused: ") + ex.what());
+            }
+        }
+        if (seen != lastRequest) {
+            lastRequest = seen;
+            d->study.setState(kSteeringApplied, std::to_string(seen));
+        }
+    };
     // Between candidates: steering, kept variants, then wait while paused. False when stopped.
     auto checkpoint = [&] {
+        pollRequests();
         applyCommands();
         while (!d->kept.empty()) {
             // a variant a user edited joins the archive with its exits exactly as edited;
@@ -540,6 +600,7 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         }
         while (m_paused && !m_stop) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            pollRequests();
             applyCommands();
         }
         return !m_stop;
@@ -562,7 +623,6 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             d->study.addTask(gen, m_encoding.decode(x).toJson(), x, origin);
             tasked.insert(x);
         }
-        publishCoordinator("running");
         std::vector<study::TaskRecord> tasks;
         for (;;) {
             if (!checkpoint())
@@ -621,6 +681,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         return true;
     };
 
+    // whoever follows the study (the Studio, workers) sees that a search writes it
+    publishCoordinator(m_paused ? "paused" : "running");
     Result result = Result::Finished;
     while (d->generation < m_config.generations) {
         if (!checkpoint()) {
@@ -720,13 +782,11 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
     return result;
 }
 
-void SearchEngine::publishCoordinator(const char *status)
+void SearchEngine::publishCoordinator(std::string status)
 {
-    if (!m_distributed)
-        return;
     m_status = status;
     d->study.setState(kCoordinatorState,
-                      jsonText({{"status", status},
+                      jsonText({{"status", QString::fromStdString(status)},
                                 {"max_macs", std::isfinite(m_config.maxMacs) ? QJsonValue(m_config.maxMacs) : QJsonValue()},
                                 {"min_accuracy", m_config.minAccuracy},
                                 {"lease_seconds", m_leaseSeconds}}));

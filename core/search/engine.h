@@ -170,9 +170,9 @@ public:
     /// Distributed evaluation (the coordinator): each generation's new candidates become
     /// tasks in the study, which workers (search/worker.h, `edanas worker`) on any machine
     /// claim and measure; this process measures some too when `evaluateHere`. A generation
-    /// ends when every one of its tasks has its candidate. The coordinator's status and
-    /// the current constraints are published in the study (kCoordinatorState). Call
-    /// before run().
+    /// ends when every one of its tasks has its candidate. Call before run(). (Every
+    /// search publishes its status and current constraints in the study,
+    /// kCoordinatorState, and takes steering requests from it: search/measure.h.)
     void distribute(bool evaluateHere, double leaseSeconds = 60.0);
 
     const SearchConfig &config() const { return m_config; }
@@ -182,7 +182,7 @@ public:
 
 private:
     void measureFinalFront(SearchObserver &observer);
-    void publishCoordinator(const char *status);
+    void publishCoordinator(std::string status);
 
     struct Private;
     std::unique_ptr<Private> d;

@@ -18,6 +18,15 @@ namespace edanas::search {
 /// (null: none), "min_accuracy", "lease_seconds"}. Workers read it.
 inline constexpr const char *kCoordinatorState = "coordinator";
 
+/// Steering a search that runs in another process (a headless `edanas search`, a
+/// distributed search's coordinator): a request is an event of type
+/// kSteeringRequest + one of "pause", "resume", "stop", "constraints" ({"max_macs"
+/// (null: none), "min_accuracy"}), "pin", "ban", "inject" (the genome's JSON). The running
+/// search reads new requests about twice a second, applies them as if called in its own
+/// process, and records the id of the last one it applied in the state kSteeringApplied.
+inline constexpr const char *kSteeringRequest = "request.";
+inline constexpr const char *kSteeringApplied = "steering_applied";
+
 /// A name for a claiming process, unique among a study's workers: "ROLE@HOST:PID".
 std::string workerIdentity(const std::string &role);
 

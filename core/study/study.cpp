@@ -785,10 +785,12 @@ std::int64_t Study::addEvent(int generation, const std::string &type, const std:
     return id;
 }
 
-std::vector<EventRecord> Study::events() const
+std::vector<EventRecord> Study::events(std::int64_t afterId) const
 {
-    QSqlQuery q = m_impl->run("read the events",
-                              QStringLiteral("SELECT id, time, generation, type, json FROM events ORDER BY id"));
+    QSqlQuery q = m_impl->run(
+        "read the events",
+        QStringLiteral("SELECT id, time, generation, type, json FROM events WHERE id > ? ORDER BY id"),
+        {QVariant::fromValue(qint64(afterId))});
     std::vector<EventRecord> out;
     while (q.next())
         out.push_back({q.value(0).toLongLong(), stdText(q.value(1)), q.value(2).toInt(), stdText(q.value(3)),

@@ -162,7 +162,8 @@ public:
 
     /// Appends an event stamped with the current time; returns its id.
     std::int64_t addEvent(int generation, const std::string &type, const std::string &json);
-    std::vector<EventRecord> events() const;
+    /// Events in id order; with `afterId`, only those added after it.
+    std::vector<EventRecord> events(std::int64_t afterId = 0) const;
 
     /// Stores an exit profile (opaque bytes) for a backbone at a resolution, replacing
     /// one stored before.

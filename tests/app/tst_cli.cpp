@@ -483,6 +483,51 @@ private Q_SLOTS:
         QVERIFY(!r.err.contains(QString::fromLatin1(edanas::test::PgCluster::password())));
     }
 
+    // `study steer` reaches a search running in another process through its study.
+    void steerAHeadlessSearch()
+    {
+        const QString study = m_dir.path() + "/steered.edanas";
+        QProcess search;
+        search.start(qEnvironmentVariable("EDANAS_CLI"),
+                     // the shipped supernet on the default data: the tiny space would be exhausted at once
+                     {"search", "--population", "4", "--generations", "100000", "--stall", "0", "--validation-images",
+                      "200", "--recalibration-images", "100", "--final-validation-images", "-1", "--study", study});
+        QVERIFY(search.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(run({"study", "show", study}).code == 0, 60000); // a study, not only a file
+        auto r = run({"study", "steer", study, "pause"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("(pause) written to " + study));
+        r = run({"study", "steer", study, "constraints", "--max-macs", "0.5", "--min-accuracy", "10"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = run({"study", "steer", study, "pin", "--candidate", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // applied by the running search in order, even while paused
+        QString out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(search.readAllStandardOutput()))
+                                     .contains("steered from another process: pin"),
+                                 30000);
+        QVERIFY(out.indexOf("steered from another process: pause")
+                < out.indexOf("steered from another process: constraints"));
+        r = run({"study", "steer", study, "stop"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(search.waitForFinished(60000));
+        QCOMPARE(search.exitCode(), 130);
+        out += QString::fromUtf8(search.readAllStandardOutput());
+        QVERIFY(out.contains("steered from another process: stop"));
+        QVERIFY(!out.contains("refused"));
+        // refusals: one line, exit 2
+        r = run({"study", "steer", study, "frobnicate"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("unknown request 'frobnicate'"));
+        r = run({"study", "steer", study, "pin"});
+        QCOMPARE(r.code, 2);
+        r = run({"study", "steer", study, "constraints"});
+        QCOMPARE(r.code, 2);
+        r = run({"study", "steer", study, "ban", "--candidate", "99999"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("holds no candidate 99999"));
+    }
+
     void exportModel()
     {
         // the front's most accurate candidate of the study searched above, as a

@@ -18,6 +18,8 @@
 #include <qcustomplot.h>
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QFileInfo>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -25,6 +27,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -469,6 +472,102 @@ private Q_SLOTS:
         QVERIFY(failed.wait(30000));
         QVERIFY2(failed.first().first().toString().contains(junk), qPrintable(failed.first().first().toString()));
         QCOMPARE(w.candidateModel()->rowCount(), n); // what was shown stays
+    }
+
+    // A study that a headless search writes, opened in the Studio: what the search adds
+    // afterwards appears as it lands (candidates in the table and the plot, generations
+    // in the hypervolume plot), without reopening.
+    void followsAStudyAHeadlessSearchWrites()
+    {
+        const QString cli = qEnvironmentVariable("EDANAS_CLI");
+        QVERIFY(!cli.isEmpty());
+        const QString study = m_dir.filePath(QStringLiteral("headless.edanas"));
+        const QStringList search{"search", "--study", study, "--population", "4", "--stall", "0",
+                                 "--validation-images", "200", "--recalibration-images", "100",
+                                 "--final-validation-images", "-1"};
+        auto runCli = [&](const QStringList &args) {
+            QProcess p;
+            p.start(cli, args);
+            return p.waitForFinished(240000) && p.exitCode() == 0 ? QString() : QString::fromUtf8(p.readAllStandardError());
+        };
+        QString problem = runCli(search + QStringList{"--generations", "1"});
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        const int before = int(studyCandidates(study));
+
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::studyLoaded);
+        QSignalSpy followed(&w, &MainWindow::studyFollowed);
+        w.openStudy(study);
+        QVERIFY(loaded.wait(30000));
+        QCOMPARE(w.candidateModel()->rowCount(), before);
+        QCOMPARE(w.paretoView()->hypervolumePlot()->graph(0)->dataCount(), 1);
+
+        // the headless search goes on (resumed) while the window shows the study
+        QProcess more;
+        more.start(cli, search + QStringList{"--generations", "3", "--resume"});
+        QVERIFY(more.waitForFinished(240000));
+        QVERIFY2(more.exitCode() == 0, more.readAllStandardError().constData());
+        const int after = int(studyCandidates(study));
+        QVERIFY(after > before);
+        QTRY_COMPARE_WITH_TIMEOUT(w.candidateModel()->rowCount(), after, 15000);
+        QCOMPARE(w.paretoView()->candidateCount(), after);
+        settle(w.paretoView());
+        QTRY_COMPARE_WITH_TIMEOUT(w.paretoView()->hypervolumePlot()->graph(0)->dataCount(), 3, 15000);
+        QVERIFY(!followed.isEmpty());
+        int followedCandidates = 0;
+        for (const auto &args : followed)
+            followedCandidates += args.at(0).toInt();
+        QCOMPARE(followedCandidates, after - before); // each candidate once
+    }
+
+    // The Studio steers a search that runs in another process through the study it
+    // writes: Pause, pin and Stop reach the headless search, which applies them and
+    // records them among its events; the controls follow the search's own status.
+    void steersAHeadlessSearch()
+    {
+        const QString cli = qEnvironmentVariable("EDANAS_CLI");
+        const QString study = m_dir.filePath(QStringLiteral("steered.edanas"));
+        QProcess headless;
+        headless.start(cli, {"search", "--study", study, "--population", "4", "--generations", "500", "--stall", "0",
+                             "--validation-images", "200", "--recalibration-images", "100",
+                             "--final-validation-images", "-1"});
+        QVERIFY(headless.waitForStarted());
+        auto started = [&] { // the file appears a moment before it is a study
+            try {
+                return QFileInfo::exists(study) && studyCandidates(study) > 0;
+            } catch (const std::exception &) {
+                return false;
+            }
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(started(), 120000);
+
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::studyLoaded);
+        w.openStudy(study);
+        QVERIFY(loaded.wait(30000));
+        auto *pause = w.findChild<QAction *>(QStringLiteral("pauseAction"));
+        auto *resume = w.findChild<QAction *>(QStringLiteral("resumeAction"));
+        auto *stop = w.findChild<QAction *>(QStringLiteral("stopAction"));
+        QVERIFY(pause && resume && stop);
+        QVERIFY(pause->isEnabled()); // the study says its search runs
+        auto applied = [&](const std::string &type) {
+            const auto s = study::Study::open(study.toStdString(), true);
+            const auto events = s.events();
+            return std::any_of(events.begin(), events.end(), [&](const auto &e) { return e.type == type; });
+        };
+        pause->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(applied("pause"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(resume->isEnabled(), 10000); // the search said "paused"
+        const qint64 first = w.candidateModel()->idAt(0);
+        w.pinCandidate(first);
+        QTRY_VERIFY_WITH_TIMEOUT(applied("pin"), 20000); // applied even while paused
+        stop->trigger();
+        QVERIFY(headless.waitForFinished(60000));
+        QCOMPARE(headless.exitCode(), 130); // stopped, as Ctrl-C would
+        QTRY_VERIFY_WITH_TIMEOUT(!stop->isEnabled(), 10000);
+        QVERIFY(!pause->isEnabled());
     }
 };
 

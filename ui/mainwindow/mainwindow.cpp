@@ -12,10 +12,12 @@
 #include "search/candidatemodel.h"
 #include "search/candidatetable.h"
 #include "search/searchpanel.h"
+#include "search/studyfollower.h"
 
 #include "data/dataset.h"
 #include "eenn/profilestore.h"
 #include "space/searchspace.h"
+#include "search/measure.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
 #include "edanas/version.h"
@@ -105,6 +107,10 @@ MainWindow::MainWindow(QWidget *parent)
         selectCandidate(id);
         m_exports->exportReport();
     });
+    m_follower = new StudyFollower(this);
+    connect(m_follower, &StudyFollower::arrived, this, &MainWindow::onFollowed);
+    connect(m_follower, &StudyFollower::failed, this,
+            [this](const QString &message) { log(tr("Following the study: %1").arg(message)); });
     createMenus();
     connectSearch();
     updateTitle();
@@ -276,16 +282,16 @@ void MainWindow::createMenus()
                                       &MainWindow::startSearch);
     m_startAction->setObjectName(QStringLiteral("startAction"));
     m_startAction->setShortcut(QKeySequence(Qt::Key_F5));
-    m_pauseAction = search->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), m_search,
-                                      &SearchController::pause);
+    m_pauseAction = search->addAction(style()->standardIcon(QStyle::SP_MediaPause), tr("&Pause"), this,
+                                      [this] { steerRun(QStringLiteral("pause")); });
     m_pauseAction->setObjectName(QStringLiteral("pauseAction"));
     m_pauseAction->setShortcut(QKeySequence(Qt::Key_F6));
-    m_resumeAction = search->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Resume"), m_search,
-                                       &SearchController::resume);
+    m_resumeAction = search->addAction(style()->standardIcon(QStyle::SP_MediaSeekForward), tr("&Resume"), this,
+                                       [this] { steerRun(QStringLiteral("resume")); });
     m_resumeAction->setObjectName(QStringLiteral("resumeAction"));
     m_resumeAction->setShortcut(QKeySequence(Qt::Key_F7));
-    m_stopAction = search->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), m_search,
-                                     &SearchController::stop);
+    m_stopAction = search->addAction(style()->standardIcon(QStyle::SP_MediaStop), tr("S&top"), this,
+                                     [this] { steerRun(QStringLiteral("stop")); });
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
     m_stopAction->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
     search->addSeparator();
@@ -337,9 +343,9 @@ void MainWindow::connectSearch()
 {
     // panel buttons
     connect(m_searchPanel, &SearchPanel::startRequested, this, &MainWindow::startSearch);
-    connect(m_searchPanel, &SearchPanel::pauseRequested, m_search, &SearchController::pause);
-    connect(m_searchPanel, &SearchPanel::resumeRequested, m_search, &SearchController::resume);
-    connect(m_searchPanel, &SearchPanel::stopRequested, m_search, &SearchController::stop);
+    connect(m_searchPanel, &SearchPanel::pauseRequested, this, [this] { steerRun(QStringLiteral("pause")); });
+    connect(m_searchPanel, &SearchPanel::resumeRequested, this, [this] { steerRun(QStringLiteral("resume")); });
+    connect(m_searchPanel, &SearchPanel::stopRequested, this, [this] { steerRun(QStringLiteral("stop")); });
 
     // the search's reports (queued from the worker thread, delivered here in the GUI thread)
     connect(m_search, &SearchController::stateChanged, this, &MainWindow::onStateChanged);
@@ -537,6 +543,8 @@ bool MainWindow::startSearch()
     }
 
     // a new study: the view starts empty
+    m_follower->stop(); // this process writes it now
+    m_remoteSearch = false;
     m_candidates->clear();
     m_pareto->clear();
     m_candidates->setTrueCost(launch.config.trueCost);
@@ -634,7 +642,13 @@ void MainWindow::onConstraintsEdited(double maxMacs, double minAccuracy)
 {
     m_searchPanel->setConstraints(maxMacs, minAccuracy);
     m_candidates->setConstraints(maxMacs, minAccuracy);
-    if (m_search->isActive()) {
+    if (m_remoteSearch) {
+        requestRemote(QStringLiteral("constraints"),
+                      QJsonDocument(QJsonObject{{"max_macs", std::isfinite(maxMacs) ? QJsonValue(maxMacs) : QJsonValue()},
+                                                {"min_accuracy", minAccuracy}})
+                          .toJson(QJsonDocument::Compact)
+                          .toStdString());
+    } else if (m_search->isActive()) {
         m_search->setConstraints(maxMacs, minAccuracy);
         log(tr("Constraints of the running search: %1; the population is re-ranked")
                 .arg(constraintText(maxMacs, minAccuracy)));
@@ -688,7 +702,7 @@ void MainWindow::pinCandidate(qint64 id)
     const int row = m_candidates->rowOf(id);
     if (row < 0)
         return;
-    const QString error = m_search->pin(m_candidates->candidate(row).genome);
+    const QString error = steerGenome(QStringLiteral("pin"), m_candidates->candidate(row).genome);
     if (!error.isEmpty()) {
         log(tr("Cannot pin candidate %1: %2").arg(id).arg(error));
         return;
@@ -702,7 +716,7 @@ void MainWindow::banCandidate(qint64 id)
     const int row = m_candidates->rowOf(id);
     if (row < 0)
         return;
-    const QString error = m_search->ban(m_candidates->candidate(row).genome);
+    const QString error = steerGenome(QStringLiteral("ban"), m_candidates->candidate(row).genome);
     if (!error.isEmpty()) {
         log(tr("Cannot ban candidate %1: %2").arg(id).arg(error));
         return;
@@ -716,7 +730,7 @@ void MainWindow::injectCandidate(qint64 id)
     const int row = m_candidates->rowOf(id);
     if (row < 0)
         return;
-    const QString error = m_search->inject(m_candidates->candidate(row).genome);
+    const QString error = steerGenome(QStringLiteral("inject"), m_candidates->candidate(row).genome);
     if (!error.isEmpty()) {
         log(tr("Cannot inject candidate %1: %2").arg(id).arg(error));
         return;
@@ -765,6 +779,8 @@ void MainWindow::newStudy()
         return;
     }
     ++m_studyLoadGeneration; // a study still loading is no longer wanted
+    m_follower->stop();
+    setRemoteSearch({});
     m_candidates->clear();
     m_pareto->clear();
     selectCandidate(-1);
@@ -793,6 +809,8 @@ void MainWindow::openStudy(const QString &path)
         return;
     }
     const int generation = ++m_studyLoadGeneration;
+    m_follower->stop();
+    setRemoteSearch({});
     log(tr("Opening study %1").arg(path));
     statusBar()->showMessage(tr("Opening %1…").arg(path));
     // Read on a worker thread (its own read-only connection); the result comes back as
@@ -864,7 +882,97 @@ void MainWindow::showStudy(const StudyContents &contents)
                                  m_studyReadOnly ? tr("; read-only") : QString());
     log(msg);
     statusBar()->showMessage(msg);
+    // another process may be writing it (a headless search, a distributed search's
+    // coordinator and workers): what it adds appears as it lands
+    m_follower->follow(contents.path, cursorAfter(contents));
+    setRemoteSearch(contents.coordinatorStatus);
     Q_EMIT studyLoaded(int(contents.candidates.size()));
+}
+
+void MainWindow::setRemoteSearch(const QString &status)
+{
+    if (m_search->isActive())
+        return; // this process's own search decides what the controls do
+    const bool live = status == QLatin1String("running") || status == QLatin1String("paused");
+    if (live && !m_remoteSearch)
+        log(tr("%1 is being searched by another process: Pause, Resume, Stop, the constraints, pin, ban and inject "
+               "reach it through the study").arg(m_studyPath));
+    m_remoteSearch = live;
+    using S = SearchController::State;
+    onStateChanged(!live ? S::Idle : status == QLatin1String("paused") ? S::Paused : S::Running);
+    if (!live && !status.isEmpty())
+        statusBar()->showMessage(tr("%1: its search has %2").arg(m_studyPath, status));
+}
+
+void MainWindow::steerRun(const QString &what)
+{
+    if (m_remoteSearch) {
+        requestRemote(what);
+        return;
+    }
+    if (what == QLatin1String("pause"))
+        m_search->pause();
+    else if (what == QLatin1String("resume"))
+        m_search->resume();
+    else
+        m_search->stop();
+}
+
+QString MainWindow::steerGenome(const QString &what, const space::Genome &genome)
+{
+    if (m_remoteSearch) {
+        requestRemote(what, genome.toJson());
+        return {};
+    }
+    return what == QLatin1String("pin")   ? m_search->pin(genome)
+           : what == QLatin1String("ban") ? m_search->ban(genome)
+                                          : m_search->inject(genome);
+}
+
+void MainWindow::requestRemote(const QString &what, const std::string &json)
+{
+    // written by the flag writer's thread, in order with the user's other edits
+    const std::string path = m_studyPath.toStdString();
+    const std::string type = std::string(search::kSteeringRequest) + what.toStdString();
+    log(tr("Asked the search writing %1 to %2").arg(m_studyPath, what));
+    m_flagWriter.start([this, path, type, json] {
+        try {
+            study::Study s = study::Study::open(path);
+            s.addEvent(0, type, json);
+        } catch (const std::exception &e) {
+            const QString message = QString::fromStdString(e.what());
+            QMetaObject::invokeMethod(this, [this, message] { log(tr("Could not steer the search: %1").arg(message)); },
+                                      Qt::QueuedConnection);
+        }
+    });
+}
+
+void MainWindow::onFollowed(const StudyContents &update)
+{
+    if (m_search->isActive() || update.path != m_studyPath)
+        return;
+    for (std::size_t i = 0; i < update.candidates.size(); ++i) {
+        m_candidates->addCandidate(update.candidates[i], update.flags[i]);
+        m_pareto->addCandidate(update.candidates[i]);
+    }
+    for (const auto &g : update.generations) {
+        m_pareto->addGeneration(g);
+        log(tr("%1: generation %2 landed, front %3, hypervolume %4")
+                .arg(update.path)
+                .arg(g.generation)
+                .arg(g.front.size())
+                .arg(g.hypervolume, 0, 'f', 5));
+    }
+    m_candidates->flush();
+    setRemoteSearch(update.coordinatorStatus);
+    const QString status = update.coordinatorStatus.isEmpty()
+                               ? QString()
+                               : tr(" (its coordinator: %1)").arg(update.coordinatorStatus);
+    statusBar()->showMessage(tr("Following %1: %2 new candidates%3")
+                                 .arg(update.path)
+                                 .arg(update.candidates.size())
+                                 .arg(status));
+    Q_EMIT studyFollowed(int(update.candidates.size()), int(update.generations.size()));
 }
 
 QStringList MainWindow::recentStudies() const

@@ -31,6 +31,7 @@ class DatasetPanel;
 class ExportController;
 class ParetoView;
 class SearchPanel;
+class StudyFollower;
 
 /// The Studio's main window: the Pareto view in the centre; docks for the search
 /// settings and progress, the candidate table, the data set and the log; the menus.
@@ -86,6 +87,8 @@ Q_SIGNALS:
     void datasetLoaded();
     void datasetFailed(const QString &message);
     void studyLoaded(int candidates);
+    /// Another process added to the shown study: how many candidates and generations.
+    void studyFollowed(int candidates, int generations);
     void studyFailed(const QString &message);
     void searchFailed(const QString &message);
     /// The selected candidate changed (from the plot or the table); -1: none. For the
@@ -111,6 +114,13 @@ private:
     void onFinished(SearchWorker::Outcome outcome);
     void reportSearchFailure(const QString &message);
     void onConstraintsEdited(double maxMacs, double minAccuracy);
+    void onFollowed(const StudyContents &update);
+    /// The shown study's search status as another process published it ("" none):
+    /// while it runs, the controls steer it through the study.
+    void setRemoteSearch(const QString &status);
+    void steerRun(const QString &what); ///< pause, resume, stop: this process's search or the remote one
+    QString steerGenome(const QString &what, const space::Genome &genome);
+    void requestRemote(const QString &what, const std::string &json = "{}");
     void showStudy(const StudyContents &contents);
     void saveFlags(qint64 id, const CandidateFlags &flags);
     void addRecentStudy(const QString &path);
@@ -153,6 +163,8 @@ private:
     int m_loadGeneration = 0;      ///< ignores results of data-set loads that were superseded
     int m_studyLoadGeneration = 0; ///< likewise for studies
     QThreadPool m_flagWriter;      ///< one thread: flag and note writes in order
+    StudyFollower *m_follower = nullptr; ///< the shown study, as other processes write it
+    bool m_remoteSearch = false;         ///< another process searches the shown study
 };
 
 } // namespace edanas::ui

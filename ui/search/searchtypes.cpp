@@ -1,5 +1,6 @@
 #include "searchtypes.h"
 
+#include "search/measure.h"
 #include "study/study.h"
 
 #include <QJsonArray>
@@ -14,16 +15,6 @@ namespace edanas::ui {
 
 namespace {
 
-std::vector<double> doublesFrom(const QJsonValue &v)
-{
-    std::vector<double> out;
-    const QJsonArray a = v.toArray();
-    out.reserve(std::size_t(a.size()));
-    for (const QJsonValue &x : a)
-        out.push_back(x.toDouble());
-    return out;
-}
-
 QJsonObject objectFrom(const std::string &json)
 {
     return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
@@ -31,7 +22,7 @@ QJsonObject objectFrom(const std::string &json)
 
 } // namespace
 
-StudyContents readStudy(const QString &path)
+StudyContents readStudy(const QString &path, const StudyCursor &after)
 {
     const std::string file = path.toStdString();
     const study::Study s = study::Study::open(file, /*readOnly=*/true);
@@ -54,32 +45,11 @@ StudyContents readStudy(const QString &path)
         out.config.minAccuracy = std::clamp(o.value(QStringLiteral("min_accuracy")).toDouble(), 0.0, 1.0);
     }
 
-    const auto records = s.candidates();
+    const auto records = s.candidates(after.lastCandidate);
     out.candidates.reserve(records.size());
     out.flags.reserve(records.size());
     for (const study::CandidateRecord &r : records) {
-        search::CandidateSnapshot c;
-        c.id = r.id;
-        c.generation = r.generation;
-        c.genome = space::Genome::fromJson(r.genomeJson, file + ": candidate " + std::to_string(r.id));
-        c.origin = r.origin;
-        c.accuracy = r.accuracy;
-        c.macsTrue = r.macsTrue;
-        c.macsPaper = r.macsPaper;
-        c.staticMacs = r.staticMacs;
-        c.params = r.params;
-        c.sramBytes = r.sramBytes;
-        c.flashBytes = r.flashBytes;
-        c.violation = r.violation;
-        c.seconds = r.evalSeconds;
-        const QJsonObject figures = objectFrom(r.figuresJson);
-        c.share = doublesFrom(figures.value(QStringLiteral("share")));
-        c.exitAccuracy = doublesFrom(figures.value(QStringLiteral("exit_accuracy")));
-        c.staticAccuracy = figures.value(QStringLiteral("static_accuracy")).toDouble();
-        c.recalibrationSeconds = figures.value(QStringLiteral("recalibration_seconds")).toDouble();
-        c.forwardSeconds = figures.value(QStringLiteral("forward_seconds")).toDouble();
-        c.cachedProfile = figures.value(QStringLiteral("cached_profile")).toBool();
-        out.candidates.push_back(std::move(c));
+        out.candidates.push_back(search::snapshotFromRecord(r, file + ": candidate " + std::to_string(r.id)));
         out.flags.push_back({r.pinned, r.banned, false, QString::fromStdString(r.note)});
     }
     if (const auto marked = s.state(kFineTuneStateKey)) {
@@ -92,6 +62,8 @@ StudyContents readStudy(const QString &path)
     }
 
     for (const study::GenerationRecord &g : s.generations()) {
+        if (g.generation <= after.lastGeneration)
+            continue;
         search::GenerationSnapshot snap;
         snap.generation = g.generation;
         snap.hypervolume = g.hypervolume;
@@ -101,7 +73,18 @@ StudyContents readStudy(const QString &path)
         snap.candidatesPerMinute = stats.value(QStringLiteral("candidates_per_minute")).toDouble();
         out.generations.push_back(std::move(snap));
     }
+    if (const auto status = s.state(search::kCoordinatorState))
+        out.coordinatorStatus = objectFrom(*status).value(QStringLiteral("status")).toString();
     return out;
+}
+
+StudyCursor cursorAfter(const StudyContents &contents, StudyCursor cursor)
+{
+    for (const auto &c : contents.candidates)
+        cursor.lastCandidate = std::max(cursor.lastCandidate, c.id);
+    for (const auto &g : contents.generations)
+        cursor.lastGeneration = std::max(cursor.lastGeneration, g.generation);
+    return cursor;
 }
 
 std::vector<const search::CandidateSnapshot *> lastFront(const StudyContents &contents)

@@ -31,13 +31,27 @@ struct StudyContents
     std::vector<search::CandidateSnapshot> candidates;
     std::vector<CandidateFlags> flags; ///< parallel to `candidates`
     std::vector<search::GenerationSnapshot> generations;
+    /// A distributed search's coordinator, as it last said: "running", "finished",
+    /// "stopped"; empty for a study searched in one process.
+    QString coordinatorStatus;
+};
+
+/// How far a reader of a study that another process is writing has read.
+struct StudyCursor
+{
+    std::int64_t lastCandidate = 0; ///< candidates with larger ids are new
+    int lastGeneration = -1;        ///< generations after this one are new
 };
 
 /// Reads a study (opening it read-only); its configuration carries the constraints the
 /// search last ran with. Throws std::exception with a message naming
 /// the file. Needs a QCoreApplication; may run on any thread (the connection it opens
 /// is closed before it returns).
-StudyContents readStudy(const QString &path);
+/// With `after`, only what was added since (candidates with larger ids, later
+/// generations; their flags as stored).
+StudyContents readStudy(const QString &path, const StudyCursor &after = {});
+/// `cursor` moved past everything `contents` holds.
+StudyCursor cursorAfter(const StudyContents &contents, StudyCursor cursor = {});
 
 /// The candidates on the last generation's front (empty before the first generation),
 /// in the study's order.
