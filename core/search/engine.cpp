@@ -704,6 +704,7 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             if (!checkpoint()) {
                 if (!told.empty())
                     d->nsga->tell(told);
+                publishCoordinator("stopped");
                 return Result::Stopped;
             }
             const std::string origin = d->injected.count(x) ? "injected" : d->generation == 0 ? "random" : "offspring";

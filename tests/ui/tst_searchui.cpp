@@ -5,6 +5,7 @@
 // window mid-search, open the study (flags written back). The GUI thread's longest stall during a
 // search is measured with a 10 ms timer and reported.
 #include "data/dataset.h"
+#include "pgcluster.h"
 #include "mainwindow/mainwindow.h"
 #include "pareto/paretoview.h"
 #include "search/candidatemodel.h"
@@ -27,7 +28,10 @@
 #include <QLabel>
 #include <QMenu>
 #include <QProgressBar>
+#include <QPlainTextEdit>
 #include <QProcess>
+#include <QSettings>
+#include <QStatusBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -39,6 +43,7 @@
 #include <QToolTip>
 
 #include <cmath>
+#include <memory>
 
 using namespace edanas;
 using ui::MainWindow;
@@ -551,7 +556,8 @@ private Q_SLOTS:
         auto *resume = w.findChild<QAction *>(QStringLiteral("resumeAction"));
         auto *stop = w.findChild<QAction *>(QStringLiteral("stopAction"));
         QVERIFY(pause && resume && stop);
-        QVERIFY(pause->isEnabled()); // the study says its search runs
+        // the study says its search runs (at load, or at the follower's next poll)
+        QTRY_VERIFY2_WITH_TIMEOUT(pause->isEnabled(), qPrintable(w.statusBar()->currentMessage()), 10000);
         auto applied = [&](const std::string &type) {
             const auto s = study::Study::open(study.toStdString(), true);
             const auto events = s.events();
@@ -568,6 +574,46 @@ private Q_SLOTS:
         QCOMPARE(headless.exitCode(), 130); // stopped, as Ctrl-C would
         QTRY_VERIFY_WITH_TIMEOUT(!stop->isEnabled(), 10000);
         QVERIFY(!pause->isEnabled());
+    }
+
+    // A study on a PostgreSQL server (a throw-away cluster), opened by URL with its
+    // password: shown and followed like a file, and the password appears nowhere (title,
+    // log, status bar, recent studies).
+    void opensAServerStudyWithoutShowingItsPassword()
+    {
+        std::unique_ptr<edanas::test::PgCluster> pg;
+        try {
+            pg = std::make_unique<edanas::test::PgCluster>();
+        } catch (const std::exception &e) {
+            QFAIL(e.what());
+        }
+        const QString url = QString::fromStdString(pg->url("studio", true));
+        const QString secret = QString::fromLatin1(edanas::test::PgCluster::password());
+        QProcess headless;
+        headless.start(qEnvironmentVariable("EDANAS_CLI"),
+                       {"search", "--study", url, "--population", "4", "--generations", "1", "--stall", "0",
+                        "--validation-images", "200", "--recalibration-images", "100", "--final-validation-images",
+                        "-1"});
+        QVERIFY(headless.waitForFinished(240000));
+        QVERIFY2(headless.exitCode() == 0, headless.readAllStandardError().constData());
+
+        MainWindow w;
+        w.show();
+        QSignalSpy loaded(&w, &MainWindow::studyLoaded);
+        w.openStudy(url);
+        QVERIFY(loaded.wait(30000));
+        QVERIFY(loaded.first().first().toInt() >= 4);
+        QCOMPARE(w.candidateModel()->rowCount(), loaded.first().first().toInt());
+        auto *log = w.findChild<QPlainTextEdit *>();
+        QVERIFY(log);
+        QVERIFY(log->toPlainText().contains(QString::fromStdString(pg->url("studio"))));
+        QVERIFY(!log->toPlainText().contains(secret));
+        QVERIFY(!w.windowTitle().contains(secret));
+        QVERIFY(!w.statusBar()->currentMessage().contains(secret));
+        const QStringList recent = QSettings().value(QStringLiteral("recentStudies")).toStringList();
+        QVERIFY(!recent.isEmpty());
+        for (const QString &r : recent)
+            QVERIFY(!r.contains(secret));
     }
 };
 

@@ -32,6 +32,8 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -61,6 +63,17 @@ const QString kParetoKey = QStringLiteral("window/pareto");
 const QString kTableHeaderKey = QStringLiteral("window/candidateHeader");
 const QString kRecentKey = QStringLiteral("recentStudies");
 constexpr int kRecentCount = 8;
+
+/// A study as the window names it: a PostgreSQL URL without its password.
+QString shown(const QString &study)
+{
+    return QString::fromStdString(study::redactedLocation(study.toStdString()));
+}
+
+bool isServer(const QString &study)
+{
+    return study::isServerLocation(study.toStdString());
+}
 
 QString constraintText(double maxMacs, double minAccuracy)
 {
@@ -250,6 +263,17 @@ void MainWindow::createMenus()
     QAction *openStudy = file->addAction(tr("&Open Study..."), this, &MainWindow::chooseStudy);
     openStudy->setObjectName(QStringLiteral("openStudyAction"));
     openStudy->setShortcut(QKeySequence::Open);
+    QAction *openUrl = file->addAction(tr("Open Study &URL..."), this, [this] {
+        bool ok = false;
+        const QString url = QInputDialog::getText(
+            this, tr("Open a study on a server"),
+            tr("PostgreSQL study: postgresql://[USER[:PASSWORD]@][HOST][:PORT]/DBNAME?study=NAME\n"
+               "(without a password, PGPASSWORD and ~/.pgpass apply; none is ever stored or shown)"),
+            QLineEdit::Normal, QStringLiteral("postgresql://"), &ok);
+        if (ok && !url.trimmed().isEmpty())
+            this->openStudy(url.trimmed());
+    });
+    openUrl->setObjectName(QStringLiteral("openStudyUrlAction"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     file->addSeparator();
@@ -608,15 +632,15 @@ void MainWindow::onFinished(SearchWorker::Outcome outcome)
     m_candidates->flush();
     m_searchPanel->searchFinished(outcome);
     switch (outcome) {
-    case SearchWorker::Outcome::Finished: log(tr("Search finished: %1").arg(m_studyPath)); break;
-    case SearchWorker::Outcome::Stalled: log(tr("Search ended: the hypervolume stalled (%1)").arg(m_studyPath)); break;
+    case SearchWorker::Outcome::Finished: log(tr("Search finished: %1").arg(shown(m_studyPath))); break;
+    case SearchWorker::Outcome::Stalled: log(tr("Search ended: the hypervolume stalled (%1)").arg(shown(m_studyPath))); break;
     case SearchWorker::Outcome::Stopped:
-        log(tr("Search stopped: everything evaluated is in %1").arg(m_studyPath));
+        log(tr("Search stopped: everything evaluated is in %1").arg(shown(m_studyPath)));
         break;
     case SearchWorker::Outcome::Failed: break; // reported by reportSearchFailure
     }
     if (outcome != SearchWorker::Outcome::Failed)
-        statusBar()->showMessage(tr("%1 candidates in %2").arg(m_candidates->rowCount()).arg(m_studyPath));
+        statusBar()->showMessage(tr("%1 candidates in %2").arg(m_candidates->rowCount()).arg(shown(m_studyPath)));
     m_searchPanel->proposeNewStudyPath();
     if (m_closeRequested)
         close();
@@ -743,7 +767,7 @@ void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
     if (m_studyPath.isEmpty())
         return;
     if (m_studyReadOnly) {
-        log(tr("%1 is open read-only: the flags and note of candidate %2 are not saved").arg(m_studyPath).arg(id));
+        log(tr("%1 is open read-only: the flags and note of candidate %2 are not saved").arg(shown(m_studyPath)).arg(id));
         return;
     }
     // One writer thread, so that edits land in order; a Study connection lives and dies
@@ -811,8 +835,8 @@ void MainWindow::openStudy(const QString &path)
     const int generation = ++m_studyLoadGeneration;
     m_follower->stop();
     setRemoteSearch({});
-    log(tr("Opening study %1").arg(path));
-    statusBar()->showMessage(tr("Opening %1…").arg(path));
+    log(tr("Opening study %1").arg(shown(path)));
+    statusBar()->showMessage(tr("Opening %1…").arg(shown(path)));
     // Read on a worker thread (its own read-only connection); the result comes back as
     // a queued call on the GUI thread (this window is the context object).
     QThread *thread = QThread::create([this, path, generation] {
@@ -866,7 +890,7 @@ void MainWindow::showStudy(const StudyContents &contents)
     // The candidates are shown, never changed; the user's flags, notes and "fine-tune
     // later" marks are written back (each in its own transaction, safe beside a
     // headless search writing the same file) unless the file cannot be written.
-    m_studyReadOnly = !QFileInfo(contents.path).isWritable();
+    m_studyReadOnly = !isServer(contents.path) && !QFileInfo(contents.path).isWritable();
     try { // the study's own space: it may come from another supernet than the default
         m_architecture->setSpace(studySpace(contents));
     } catch (const std::exception &e) {
@@ -875,7 +899,7 @@ void MainWindow::showStudy(const StudyContents &contents)
     updateTitle();
     addRecentStudy(contents.path);
     const QString msg = tr("Study %1: %2 candidates, %3 generations (%4 space, %5 encoding%6)")
-                            .arg(contents.path)
+                            .arg(shown(contents.path))
                             .arg(contents.candidates.size())
                             .arg(contents.generations.size())
                             .arg(contents.spaceName, QString::fromStdString(search::encodingName(c.encoding)),
@@ -896,12 +920,12 @@ void MainWindow::setRemoteSearch(const QString &status)
     const bool live = status == QLatin1String("running") || status == QLatin1String("paused");
     if (live && !m_remoteSearch)
         log(tr("%1 is being searched by another process: Pause, Resume, Stop, the constraints, pin, ban and inject "
-               "reach it through the study").arg(m_studyPath));
+               "reach it through the study").arg(shown(m_studyPath)));
     m_remoteSearch = live;
     using S = SearchController::State;
     onStateChanged(!live ? S::Idle : status == QLatin1String("paused") ? S::Paused : S::Running);
     if (!live && !status.isEmpty())
-        statusBar()->showMessage(tr("%1: its search has %2").arg(m_studyPath, status));
+        statusBar()->showMessage(tr("%1: its search has %2").arg(shown(m_studyPath), status));
 }
 
 void MainWindow::steerRun(const QString &what)
@@ -934,7 +958,7 @@ void MainWindow::requestRemote(const QString &what, const std::string &json)
     // written by the flag writer's thread, in order with the user's other edits
     const std::string path = m_studyPath.toStdString();
     const std::string type = std::string(search::kSteeringRequest) + what.toStdString();
-    log(tr("Asked the search writing %1 to %2").arg(m_studyPath, what));
+    log(tr("Asked the search writing %1 to %2").arg(shown(m_studyPath), what));
     m_flagWriter.start([this, path, type, json] {
         try {
             study::Study s = study::Study::open(path);
@@ -958,7 +982,7 @@ void MainWindow::onFollowed(const StudyContents &update)
     for (const auto &g : update.generations) {
         m_pareto->addGeneration(g);
         log(tr("%1: generation %2 landed, front %3, hypervolume %4")
-                .arg(update.path)
+                .arg(shown(update.path))
                 .arg(g.generation)
                 .arg(g.front.size())
                 .arg(g.hypervolume, 0, 'f', 5));
@@ -969,7 +993,7 @@ void MainWindow::onFollowed(const StudyContents &update)
                                ? QString()
                                : tr(" (its coordinator: %1)").arg(update.coordinatorStatus);
     statusBar()->showMessage(tr("Following %1: %2 new candidates%3")
-                                 .arg(update.path)
+                                 .arg(shown(update.path))
                                  .arg(update.candidates.size())
                                  .arg(status));
     Q_EMIT studyFollowed(int(update.candidates.size()), int(update.generations.size()));
@@ -982,7 +1006,8 @@ QStringList MainWindow::recentStudies() const
 
 void MainWindow::addRecentStudy(const QString &path)
 {
-    const QString absolute = QFileInfo(path).absoluteFilePath();
+    // a server study is remembered without its password (PGPASSWORD or ~/.pgpass give it)
+    const QString absolute = isServer(path) ? shown(path) : QFileInfo(path).absoluteFilePath();
     QStringList recent = recentStudies();
     recent.removeAll(absolute);
     recent.prepend(absolute);
@@ -1000,7 +1025,9 @@ void MainWindow::updateRecentMenu()
         const QString path = recent.at(i);
         QAction *a = m_recentMenu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
         a->setToolTip(path);
-        a->setEnabled(QFileInfo::exists(path));
+        a->setEnabled(isServer(path) || QFileInfo::exists(path));
+        if (isServer(path))
+            a->setText(QStringLiteral("&%1  %2").arg(i + 1).arg(path));
         connect(a, &QAction::triggered, this, [this, path] { openStudy(path); });
     }
     if (!recent.isEmpty())
@@ -1019,7 +1046,8 @@ void MainWindow::updateTitle()
         setWindowTitle(tr("EDANAS Studio"));
     else
         setWindowTitle(tr("%1%2 — EDANAS Studio")
-                           .arg(QFileInfo(m_studyPath).fileName(), m_studyReadOnly ? tr(" (read-only)") : QString()));
+                           .arg(isServer(m_studyPath) ? shown(m_studyPath) : QFileInfo(m_studyPath).fileName(),
+                                m_studyReadOnly ? tr(" (read-only)") : QString()));
 }
 
 void MainWindow::showSearchSettings()
