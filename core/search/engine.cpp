@@ -154,21 +154,6 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 
 std::string jsonText(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString(); }
 
-QJsonArray doubles(const std::vector<double> &v)
-{
-    QJsonArray a;
-    for (double x : v)
-        a.append(x);
-    return a;
-}
-
-std::vector<double> doublesFrom(const QJsonValue &v)
-{
-    std::vector<double> out;
-    for (const auto &x : v.toArray())
-        out.push_back(x.toDouble());
-    return out;
-}
 
 } // namespace
 
@@ -818,8 +803,8 @@ void SearchEngine::measureFinalFront(SearchObserver &observer)
                                 {"accuracy", f.accuracy},
                                 {"macs_true", f.macsTrue},
                                 {"macs_paper", f.macsPaper},
-                                {"share", doubles(f.share)},
-                                {"exit_accuracy", doubles(f.exitAccuracy)}});
+                                {"share", toJsonArray(f.share)},
+                                {"exit_accuracy", toJsonArray(f.exitAccuracy)}});
         out.push_back(std::move(f));
     }
     d->study.setState("final_front", QJsonDocument(rows).toJson(QJsonDocument::Compact).toStdString());

@@ -18,14 +18,6 @@ namespace edanas::search {
 
 namespace {
 
-QJsonArray doubles(const std::vector<double> &v)
-{
-    QJsonArray a;
-    for (double x : v)
-        a.append(x);
-    return a;
-}
-
 std::vector<double> doublesFrom(const QJsonValue &v)
 {
     std::vector<double> out;
@@ -37,6 +29,14 @@ std::vector<double> doublesFrom(const QJsonValue &v)
 eenn::ExitObjective exitObjective(const SearchConfig &c) { return {c.trueCost, c.maxMacs, c.minAccuracy}; }
 
 } // namespace
+
+QJsonArray toJsonArray(const std::vector<double> &v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(x);
+    return a;
+}
 
 std::string workerIdentity(const std::string &role)
 {
@@ -133,8 +133,8 @@ Measurement measureCandidate(eenn::ProfileEvaluator &evaluator, const Encoding &
     r.params = s.params;
     r.sramBytes = s.sramBytes;
     r.flashBytes = s.flashBytes;
-    r.figuresJson = QJsonDocument(QJsonObject{{"share", doubles(s.share)},
-                                              {"exit_accuracy", doubles(s.exitAccuracy)},
+    r.figuresJson = QJsonDocument(QJsonObject{{"share", toJsonArray(s.share)},
+                                              {"exit_accuracy", toJsonArray(s.exitAccuracy)},
                                               {"static_accuracy", s.staticAccuracy},
                                               {"rule", QString::fromStdString(space::exitRuleName(exits.rule))},
                                               {"recalibration_seconds", s.recalibrationSeconds},

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+class QJsonArray; // no Qt header here: this header is included before LibTorch's
+
 namespace edanas::search {
 
 /// The study state key under which a coordinator publishes its status ("running",
@@ -39,6 +41,9 @@ struct Measurement
     IntGenome genes;
     std::shared_ptr<const eenn::ExitProfile> profile;
 };
+
+/// The values as a JSON array (the study's per-exit figures).
+QJsonArray toJsonArray(const std::vector<double> &v);
 
 /// 0 when every constraint of `c` holds; else the sum of the relative shortfalls.
 double constraintViolation(const CandidateSnapshot &s, const SearchConfig &c);

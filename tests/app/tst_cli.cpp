@@ -321,12 +321,9 @@ private Q_SLOTS:
     // copied to a file and back; the URL's password is printed nowhere.
     void searchOnPostgres()
     {
-        std::unique_ptr<edanas::test::PgCluster> pg;
-        try {
-            pg = std::make_unique<edanas::test::PgCluster>();
-        } catch (const std::exception &e) {
-            QFAIL(e.what());
-        }
+        std::string error;
+        const auto pg = edanas::test::PgCluster::tryStart(&error);
+        QVERIFY2(pg, error.c_str());
         const QString ckpt = m_dir.path() + "/tiny.pt";
         const QString url = QString::fromStdString(pg->url("cli", true));
         const QString shown = QString::fromStdString(pg->url("cli"));
@@ -384,12 +381,9 @@ private Q_SLOTS:
     // worker's candidate was measured once (by the other worker), and nothing is stored twice.
     void distributedWorkers()
     {
-        std::unique_ptr<edanas::test::PgCluster> pg;
-        try {
-            pg = std::make_unique<edanas::test::PgCluster>();
-        } catch (const std::exception &e) {
-            QFAIL(e.what());
-        }
+        std::string error;
+        const auto pg = edanas::test::PgCluster::tryStart(&error);
+        QVERIFY2(pg, error.c_str());
         const QString ckpt = m_dir.path() + "/tiny.pt";
         const QString url = QString::fromStdString(pg->url("dist", true));
         const QString schema = QStringLiteral("edanas_dist");

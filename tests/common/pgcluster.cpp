@@ -180,4 +180,14 @@ QString PgCluster::scalar(const QString &sql) const
     return value;
 }
 
+std::unique_ptr<PgCluster> PgCluster::tryStart(std::string *error)
+{
+    try {
+        return std::make_unique<PgCluster>();
+    } catch (const std::exception &e) {
+        *error = e.what();
+        return nullptr;
+    }
+}
+
 } // namespace edanas::test

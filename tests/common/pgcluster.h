@@ -5,6 +5,7 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <memory>
 #include <string>
 
 namespace edanas::test {
@@ -22,6 +23,8 @@ class PgCluster
 public:
     PgCluster();
     ~PgCluster();
+    /// A started cluster, or null with the reason in `error`.
+    static std::unique_ptr<PgCluster> tryStart(std::string *error);
     PgCluster(const PgCluster &) = delete;
     PgCluster &operator=(const PgCluster &) = delete;
 

@@ -532,7 +532,7 @@ private Q_SLOTS:
     void steersAHeadlessSearch()
     {
         const QString cli = qEnvironmentVariable("EDANAS_CLI");
-        const QString study = m_dir.filePath(QStringLiteral("steered.edanas"));
+        const QString study = m_dir.filePath(QStringLiteral("steered-headless.edanas"));
         QProcess headless;
         headless.start(cli, {"search", "--study", study, "--population", "4", "--generations", "500", "--stall", "0",
                              "--validation-images", "200", "--recalibration-images", "100",
@@ -557,7 +557,11 @@ private Q_SLOTS:
         auto *stop = w.findChild<QAction *>(QStringLiteral("stopAction"));
         QVERIFY(pause && resume && stop);
         // the study says its search runs (at load, or at the follower's next poll)
-        QTRY_VERIFY2_WITH_TIMEOUT(pause->isEnabled(), qPrintable(w.statusBar()->currentMessage()), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(pause->isEnabled(),
+                                  qPrintable(w.statusBar()->currentMessage() + "\n"
+                                             + QString::fromUtf8(headless.readAllStandardOutput()
+                                                                 + headless.readAllStandardError())),
+                                  10000);
         auto applied = [&](const std::string &type) {
             const auto s = study::Study::open(study.toStdString(), true);
             const auto events = s.events();
@@ -581,12 +585,9 @@ private Q_SLOTS:
     // log, status bar, recent studies).
     void opensAServerStudyWithoutShowingItsPassword()
     {
-        std::unique_ptr<edanas::test::PgCluster> pg;
-        try {
-            pg = std::make_unique<edanas::test::PgCluster>();
-        } catch (const std::exception &e) {
-            QFAIL(e.what());
-        }
+        std::string error;
+        const auto pg = edanas::test::PgCluster::tryStart(&error);
+        QVERIFY2(pg, error.c_str());
         const QString url = QString::fromStdString(pg->url("studio", true));
         const QString secret = QString::fromLatin1(edanas::test::PgCluster::password());
         QProcess headless;
