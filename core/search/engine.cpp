@@ -538,29 +538,9 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
             if (e.type.rfind(prefix, 0) != 0)
                 continue;
             const std::string what = e.type.substr(prefix.size());
-            const std::string source = d->study.path() + ": steering request " + std::to_string(e.id);
             try {
-                if (what == "pause") {
-                    pause();
-                } else if (what == "resume") {
-                    resume();
-                } else if (what == "stop") {
-                    stop();
-                } else if (what == "constraints") {
-                    const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(e.json)).object();
-                    const QJsonValue maxMacs = o.value("max_macs");
-                    const double minAccuracy = o.value("min_accuracy").toDouble(-1.0);
-                    if (!(maxMacs.isNull() || maxMacs.toDouble() > 0) || !(minAccuracy >= 0.0 && minAccuracy <= 1.0))
-                        throw std::invalid_argument(source + ": constraints out of range");
-                    setConstraints(maxMacs.isNull() ? std::numeric_limits<double>::infinity() : maxMacs.toDouble(),
-                                   minAccuracy);
-                } else if (what == "pin" || what == "ban" || what == "inject") {
-                    auto g = space::Genome::fromJson(e.json, source);
-                    g.validate(d->evaluator->space(), source);
-                    what == "pin" ? pin(g) : what == "ban" ? ban(g) : inject(g);
-                } else {
-                    throw std::invalid_argument(source + ": unknown request '" + what + "'");
-                }
+                applyRequest(what, e.json, d->study.path() + ": steering request " + std::to_string(e.id),
+                             d->evaluator->space());
                 observer.message("steered from another process: " + what);
             } catch (const std::exception &ex) {
                 observer.message(std::string("a steering request was refused: ") + ex.what());

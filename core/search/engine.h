@@ -183,6 +183,10 @@ public:
 private:
     void measureFinalFront(SearchObserver &observer);
     void publishCoordinator(std::string status);
+    /// Applies one steering request from the study (search/measure.h) as the steering
+    /// methods would; throws std::invalid_argument naming `source` when it is malformed.
+    void applyRequest(const std::string &what, const std::string &json, const std::string &source,
+                      const space::SearchSpace &space);
 
     struct Private;
     std::unique_ptr<Private> d;
