@@ -479,6 +479,46 @@ private Q_SLOTS:
         QCOMPARE(w.candidateModel()->rowCount(), n); // what was shown stays
     }
 
+    // The window never grows past the screen (issue 16): with a search running and a
+    // candidate selected (architecture, exit curves and long status texts shown), a
+    // window of 1366 x 768 or 1600 x 1000 keeps its size, every dock inside it.
+    void windowStaysInsideTheScreen()
+    {
+        const QString study = m_dir.filePath(QStringLiteral("screen.edanas"));
+        MainWindow w;
+        QVERIFY(prepare(w, study));
+        w.searchPanel()->findChild<QSpinBox *>(QStringLiteral("generations"))->setValue(50);
+        QSignalSpy evaluated(w.searchController(), &SearchController::candidateEvaluated);
+        QVERIFY(w.startSearch());
+        QTRY_VERIFY_WITH_TIMEOUT(evaluated.count() >= 2, 120000);
+        QTRY_VERIFY(w.candidateModel()->rowCount() >= 2);
+        w.selectCandidate(w.candidateModel()->idAt(0));
+        QTest::qWait(300);
+        auto widest = [&w] {
+            QString out;
+            for (QWidget *child : w.findChildren<QWidget *>()) {
+                if (!child->isVisible() || !(qobject_cast<QDockWidget *>(child) || child == w.centralWidget()))
+                    continue;
+                out += QStringLiteral("\n%1: minimum %2 x %3").arg(child->objectName()).arg(child->minimumSizeHint().width()).arg(child->minimumSizeHint().height());
+            }
+            return out;
+        };
+        for (const QSize screen : {QSize(1366, 768), QSize(1600, 1000)}) {
+            w.resize(screen);
+            QTest::qWait(200); // status texts and plots update
+            const QSize minimum = w.minimumSizeHint().expandedTo(w.minimumSize());
+            qInfo("on %d x %d: window %d x %d, its minimum %d x %d", screen.width(), screen.height(), w.width(),
+                  w.height(), minimum.width(), minimum.height());
+            QVERIFY2(w.width() <= screen.width() && w.height() <= screen.height() && minimum.width() <= screen.width()
+                         && minimum.height() <= screen.height(),
+                     qPrintable(QStringLiteral("%1 x %2 on a %3 x %4 screen (minimum %5 x %6)")
+                                    .arg(w.width()).arg(w.height()).arg(screen.width()).arg(screen.height())
+                                    .arg(minimum.width()).arg(minimum.height()) + widest()));
+        }
+        w.searchController()->stop();
+        QTRY_VERIFY_WITH_TIMEOUT(w.searchController()->state() == SearchController::State::Idle, 60000);
+    }
+
     // A study that a headless search writes, opened in the Studio: what the search adds
     // afterwards appears as it lands (candidates in the table and the plot, generations
     // in the hypervolume plot), without reopening.

@@ -54,7 +54,7 @@ QSize ArchitectureView::sizeHint() const
 
 QSize ArchitectureView::minimumSizeHint() const
 {
-    return {400, 160};
+    return {300, 120};
 }
 
 void ArchitectureView::resizeEvent(QResizeEvent *)

@@ -27,6 +27,8 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QScreen>
+#include <QScrollArea>
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -135,6 +137,12 @@ MainWindow::MainWindow(QWidget *parent)
     m_table->view()->horizontalHeader()->restoreState(settings.value(kTableHeaderKey).toByteArray());
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
         resize(1500, 950);
+    // never larger than the screen it opens on (a default or a saved size from a larger one)
+    if (const QScreen *s = screen()) {
+        const QSize room = s->availableGeometry().size();
+        if (width() > room.width() || height() > room.height())
+            resize(std::min(width(), room.width()), std::min(height(), room.height()));
+    }
     restoreState(settings.value(kStateKey).toByteArray());
     updateRecentMenu();
 }
@@ -150,6 +158,24 @@ MainWindow::~MainWindow()
     m_flagWriter.waitForDone();
 }
 
+namespace {
+
+/// A dock's contents in a scroll area: a panel taller or wider than the room the
+/// screen leaves scrolls instead of growing the window past the screen.
+QWidget *scrollable(QWidget *content)
+{
+    auto *area = new QScrollArea;
+    area->setObjectName(content->objectName() + QStringLiteral("Scroll"));
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    area->setWidget(content);
+    area->setMinimumSize(180, 120);
+    return area;
+}
+
+} // namespace
+
 void MainWindow::createDocks()
 {
     setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
@@ -157,12 +183,12 @@ void MainWindow::createDocks()
 
     m_searchDock = new QDockWidget(tr("Search"), this);
     m_searchDock->setObjectName(QStringLiteral("searchDock"));
-    m_searchDock->setWidget(m_searchPanel);
+    m_searchDock->setWidget(m_searchPanel); // its settings scroll, its run controls stay in view
     addDockWidget(Qt::LeftDockWidgetArea, m_searchDock);
 
     m_datasetDock = new QDockWidget(tr("Data set"), this);
     m_datasetDock->setObjectName(QStringLiteral("datasetDock"));
-    m_datasetDock->setWidget(m_datasetPanel);
+    m_datasetDock->setWidget(scrollable(m_datasetPanel));
     addDockWidget(Qt::LeftDockWidgetArea, m_datasetDock);
 
     m_tableDock = new QDockWidget(tr("Candidates"), this);
@@ -202,7 +228,7 @@ void MainWindow::createDocks()
     buttons->addWidget(keep);
     buttons->addWidget(inject);
     exitsLayout->addLayout(buttons);
-    m_exitsDock->setWidget(exitsPanel);
+    m_exitsDock->setWidget(scrollable(exitsPanel));
     addDockWidget(Qt::RightDockWidgetArea, m_exitsDock);
     connect(revert, &QPushButton::clicked, m_editor, [this] {
         if (m_editor->isActive())

@@ -1,6 +1,7 @@
 #include "paretoview.h"
 
 #include "pareto/front.h"
+#include "widgets/elidedlabel.h"
 
 #include <qcustomplot.h>
 
@@ -85,7 +86,7 @@ ParetoView::ParetoView(QWidget *parent)
     , m_costBox(new QComboBox(this))
     , m_logBox(new QCheckBox(tr("Log scale"), this))
     , m_resetButton(new QToolButton(this))
-    , m_info(new QLabel(this))
+    , m_info(new ElidedLabel(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_playButton(new QToolButton(this))
     , m_sliderLabel(new QLabel(this))
@@ -104,7 +105,6 @@ ParetoView::ParetoView(QWidget *parent)
     m_resetButton->setToolTip(tr("Show every candidate (or double-click the plot). "
                                  "Drag a box to zoom in; the wheel zooms too."));
     m_info->setObjectName(QStringLiteral("paretoInfo"));
-    m_info->setTextFormat(Qt::PlainText);
 
     auto *toolbar = new QHBoxLayout;
     toolbar->setContentsMargins(6, 4, 6, 0);
@@ -198,7 +198,7 @@ ParetoView::~ParetoView() = default;
 void ParetoView::setupPlot()
 {
     m_plot->setObjectName(QStringLiteral("paretoPlot"));
-    m_plot->setMinimumSize(360, 260);
+    m_plot->setMinimumSize(320, 220);
     m_plot->setInteractions(QCP::iRangeZoom);
     m_plot->setSelectionRectMode(QCP::srmZoom);
     m_plot->selectionRect()->setPen(QPen(QColor(40, 90, 160), 1, Qt::DashLine));
@@ -365,7 +365,7 @@ void ParetoView::setupPlot()
 void ParetoView::setupHypervolumePlot()
 {
     m_hvPlot->setObjectName(QStringLiteral("hypervolumePlot"));
-    m_hvPlot->setMinimumHeight(110);
+    m_hvPlot->setMinimumHeight(90);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.9);
     m_hvPlot->xAxis->setLabel(tr("Generation"));

@@ -27,6 +27,8 @@ class QToolButton;
 
 namespace edanas::ui {
 
+class ElidedLabel;
+
 /// The Studio's central view: every candidate as a point, top-1 accuracy (%) against
 /// average MACs (millions; the true or the paper's cost, linear or log axis), coloured
 /// by generation, infeasible ones grey, the current feasible front as a step line.
@@ -151,7 +153,7 @@ private:
     QComboBox *m_costBox;
     QCheckBox *m_logBox;
     QToolButton *m_resetButton;
-    QLabel *m_info;
+    ElidedLabel *m_info;
     QSlider *m_slider;
     QToolButton *m_playButton;
     QLabel *m_sliderLabel;

@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollArea>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -80,6 +81,8 @@ SearchPanel::SearchPanel(QWidget *parent)
     m_encoding->addItem(tr("EDANAS (stage ends, thresholds 0.1/0.2)"), int(search::EncodingKind::Edanas));
     m_encoding->addItem(tr("NACHOS (binary exits, tuned thresholds)"), int(search::EncodingKind::Nachos));
     m_encoding->setToolTip(tr("How exits are encoded and searched (see METHOD.md)"));
+    m_encoding->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_encoding->setMinimumContentsLength(16);
     m_cost->setObjectName(QStringLiteral("searchCost"));
     m_cost->addItem(tr("True (every exit passed counts)"), true);
     m_cost->addItem(tr("Paper's (only the exit taken)"), false);
@@ -152,10 +155,28 @@ SearchPanel::SearchPanel(QWidget *parent)
     run->addWidget(m_rate);
     run->addWidget(m_status);
 
+    m_rate->setWordWrap(true);
+
+    // The settings scroll when the dock is short; the run controls and the progress
+    // stay in view below them.
+    auto *settingsPage = new QWidget;
+    auto *settingsLayout = new QVBoxLayout(settingsPage);
+    settingsLayout->setContentsMargins(0, 0, 0, 0);
+    settingsLayout->addWidget(settingsBox);
+    settingsLayout->addStretch(1);
+    auto *settingsScroll = new QScrollArea(this);
+    settingsScroll->setObjectName(QStringLiteral("searchSettingsScroll"));
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    settingsScroll->setWidget(settingsPage);
+    settingsScroll->setMinimumWidth(settingsPage->minimumSizeHint().width()
+                                    + style()->pixelMetric(QStyle::PM_ScrollBarExtent));
+    settingsScroll->setMinimumHeight(3 * fontMetrics().height() + 24);
+
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(settingsBox);
+    layout->addWidget(settingsScroll, 1);
     layout->addWidget(runBox);
-    layout->addStretch(1);
 
     proposeNewStudyPath();
     setConstraints(std::numeric_limits<double>::infinity(), 0.0);
