@@ -2,8 +2,8 @@
 #include "commands.h"
 #include "options.h"
 
-#include "export/studyfigures.h"
-#include "pareto/paretoview.h"
+#include "ui/figures/studyfigures.h"
+#include "ui/pareto/paretoview.h"
 
 #include <QCommandLineParser>
 #include <QRegularExpression>

@@ -2,7 +2,7 @@
 #include "commands.h"
 #include "options.h"
 
-#include "report/report.h"
+#include "ui/report/report.h"
 
 using edanas::ui::measureInferenceSpeed;
 

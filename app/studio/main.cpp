@@ -1,4 +1,4 @@
-#include "mainwindow/mainwindow.h"
+#include "ui/mainwindow/mainwindow.h"
 
 #include "data/dataset.h"
 #include "runtime.h"

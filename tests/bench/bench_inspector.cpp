@@ -3,10 +3,10 @@
 // recompute (trade-off and threshold sweep, 101 steps each) and replot, the
 // architecture view and the Pareto view's variant point repaint. Offscreen.
 // Usage: QT_QPA_PLATFORM=offscreen bench_inspector
-#include "architecture/architectureview.h"
-#include "exits/exitcurvesview.h"
-#include "exits/varianteditor.h"
-#include "pareto/paretoview.h"
+#include "ui/architecture/architectureview.h"
+#include "ui/exits/exitcurvesview.h"
+#include "ui/exits/varianteditor.h"
+#include "ui/pareto/paretoview.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

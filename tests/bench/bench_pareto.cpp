@@ -2,7 +2,7 @@
 // rebuild (re-ranking, sorting, front) plus replot, and of one step of a constraint
 // drag (mouse move event to repainted widget). Budget: replot under 16 ms (DESIGN.md).
 // Usage: bench_pareto [points] [repeats]
-#include "pareto/paretoview.h"
+#include "ui/pareto/paretoview.h"
 
 #include <qcustomplot.h>
 

@@ -1,10 +1,10 @@
 // The candidate table's model and proxy, the front computation and the Pareto view's
 // coalescing, on synthetic candidates (no search runs here).
 #include "export/mcumemory.h"
-#include "pareto/front.h"
-#include "pareto/paretoview.h"
-#include "search/candidatefiltermodel.h"
-#include "search/candidatemodel.h"
+#include "ui/pareto/front.h"
+#include "ui/pareto/paretoview.h"
+#include "ui/search/candidatefiltermodel.h"
+#include "ui/search/candidatemodel.h"
 #include "space/architecture.h"
 #include "study/study.h"
 

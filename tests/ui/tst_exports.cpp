@@ -3,14 +3,14 @@
 // as CSV, the report as self-contained HTML and as PDF (with real inference timing),
 // and the Studio's File > Export menu, plot context menus and candidate-table actions.
 // The study comes from a real (tiny) search on the shipped supernet and Fashion-MNIST.
-#include "export/exportcontroller.h"
-#include "export/figureexport.h"
-#include "export/studyfigures.h"
-#include "mainwindow/mainwindow.h"
-#include "pareto/paretoview.h"
-#include "report/report.h"
-#include "search/candidatemodel.h"
-#include "search/candidatetable.h"
+#include "ui/export/exportcontroller.h"
+#include "ui/figures/figureexport.h"
+#include "ui/figures/studyfigures.h"
+#include "ui/mainwindow/mainwindow.h"
+#include "ui/pareto/paretoview.h"
+#include "ui/report/report.h"
+#include "ui/search/candidatemodel.h"
+#include "ui/search/candidatetable.h"
 
 #include "data/dataset.h"
 #include "search/engine.h"

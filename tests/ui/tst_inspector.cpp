@@ -1,15 +1,15 @@
 // The architecture inspector and the per-exit curves driven as a user does: drag an
 // exit marker to another block boundary, double-click a boundary, drag a threshold
 // line; the figures, the plotted curves and the undo stack follow.
-#include "architecture/architectureview.h"
-#include "exits/exitcurvesview.h"
-#include "exits/varianteditor.h"
+#include "ui/architecture/architectureview.h"
+#include "ui/exits/exitcurvesview.h"
+#include "ui/exits/varianteditor.h"
 
 #include "eenn/curves.h"
 #include "eenn/profilestore.h"
-#include "mainwindow/mainwindow.h"
-#include "search/candidatemodel.h"
-#include "pareto/paretoview.h"
+#include "ui/mainwindow/mainwindow.h"
+#include "ui/search/candidatemodel.h"
+#include "ui/pareto/paretoview.h"
 #include "search/engine.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"

@@ -1,9 +1,9 @@
 // The Studio's main window, driven offscreen.
 #include "fixtures.h"
 
-#include "data/datasetpanel.h"
+#include "ui/data/datasetpanel.h"
 #include "data/dataset.h"
-#include "mainwindow/mainwindow.h"
+#include "ui/mainwindow/mainwindow.h"
 #include "supernet/checkpointinfo.h"
 
 #include <QAction>

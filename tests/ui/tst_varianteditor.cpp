@@ -1,6 +1,6 @@
 // Editing a candidate's exits: every edit re-evaluated from the profile, undo and redo,
 // a drag as one undo step, and edits that cannot be made refused.
-#include "exits/varianteditor.h"
+#include "ui/exits/varianteditor.h"
 
 #include <QSignalSpy>
 #include <QTest>

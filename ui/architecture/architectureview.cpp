@@ -1,6 +1,6 @@
 #include "architectureview.h"
 
-#include "exits/varianteditor.h"
+#include "ui/exits/varianteditor.h"
 
 #include "space/architecture.h"
 

@@ -1,10 +1,10 @@
 #include "exportcontroller.h"
 
-#include "architecture/architectureview.h"
-#include "exits/exitcurvesview.h"
-#include "exits/varianteditor.h"
-#include "pareto/paretoview.h"
-#include "report/report.h"
+#include "ui/architecture/architectureview.h"
+#include "ui/exits/exitcurvesview.h"
+#include "ui/exits/varianteditor.h"
+#include "ui/pareto/paretoview.h"
+#include "ui/report/report.h"
 
 #include "export/modelexport.h"
 #include "study/studyexport.h"

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "figureexport.h"
-#include "studyfigures.h"
+#include "ui/figures/figureexport.h"
+#include "ui/figures/studyfigures.h"
 
 #include "export/modelexport.h"
 

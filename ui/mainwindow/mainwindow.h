@@ -1,7 +1,7 @@
 #pragma once
 
-#include "search/searchcontroller.h"
-#include "search/searchtypes.h"
+#include "ui/search/searchcontroller.h"
+#include "ui/search/searchtypes.h"
 
 #include <QList>
 #include <QMainWindow>

@@ -1,7 +1,7 @@
 #include "paretoview.h"
 
-#include "pareto/front.h"
-#include "widgets/elidedlabel.h"
+#include "ui/pareto/front.h"
+#include "ui/widgets/elidedlabel.h"
 
 #include <qcustomplot.h>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "search/searchtypes.h"
+#include "ui/search/searchtypes.h"
 
 #include <QHash>
 #include <QPointF>

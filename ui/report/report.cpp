@@ -1,7 +1,7 @@
 #include "report.h"
 
-#include "export/studyfigures.h"
-#include "exits/varianteditor.h"
+#include "ui/figures/studyfigures.h"
+#include "ui/exits/varianteditor.h"
 
 #include "edanas/version.h"
 #include "export/mcumemory.h"

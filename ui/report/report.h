@@ -1,7 +1,7 @@
 #pragma once
 
-#include "export/figureexport.h"
-#include "search/searchtypes.h"
+#include "ui/figures/figureexport.h"
+#include "ui/search/searchtypes.h"
 
 #include <QString>
 

@@ -1,6 +1,6 @@
 #include "candidatemodel.h"
 
-#include "pareto/front.h"
+#include "ui/pareto/front.h"
 
 #include <QBrush>
 #include <QColor>

@@ -1,4 +1,4 @@
-#include "widgets/elidedlabel.h"
+#include "ui/widgets/elidedlabel.h"
 
 #include <QPainter>
 #include <QStyle>

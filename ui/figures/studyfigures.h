@@ -2,7 +2,7 @@
 
 #include "figureexport.h"
 
-#include "search/searchtypes.h"
+#include "ui/search/searchtypes.h"
 
 #include <memory>
 #include <optional>

@@ -1,9 +1,9 @@
 #include "studyfigures.h"
 
-#include "architecture/architectureview.h"
-#include "exits/exitcurvesview.h"
-#include "exits/varianteditor.h"
-#include "pareto/paretoview.h"
+#include "ui/architecture/architectureview.h"
+#include "ui/exits/exitcurvesview.h"
+#include "ui/exits/varianteditor.h"
+#include "ui/pareto/paretoview.h"
 
 #include "eenn/profilestore.h"
 #include "study/study.h"
