@@ -3,6 +3,8 @@
 #include "options.h"
 
 #include "ui/figures/studyfigures.h"
+
+#include "study/study.h"
 #include "ui/pareto/paretoview.h"
 
 #include <QCommandLineParser>
@@ -79,7 +81,12 @@ int studyPlot(const QStringList &args)
                                   QStringLiteral("MACs on the front's axis: true or paper (default: the study's)."),
                                   QStringLiteral("kind"));
     const QCommandLineOption logScale(QStringLiteral("log-macs"), QStringLiteral("Logarithmic MAC axis."));
-    p.addOptions({figure, out, candidate, size, dpi, cost, logScale});
+    const QCommandLineOption baseline(
+        QStringLiteral("static"),
+        QStringLiteral("Front: a study of static networks on the same supernet and data set (a search with\n"
+                       "--encoding static) whose networks join the static front (repeatable)."),
+        QStringLiteral("study"));
+    p.addOptions({figure, out, candidate, size, dpi, cost, logScale, baseline});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         throw UsageError("expected one study file");
@@ -100,6 +107,21 @@ int studyPlot(const QStringList &args)
     if (p.isSet(cost))
         figures.paretoView()->setCost(p.value(cost) == QLatin1String("true") ? ui::ParetoView::Cost::True
                                                                              : ui::ParetoView::Cost::Paper);
+    if (p.isSet(baseline)) {
+        const auto info = study::Study::open(p.positionalArguments().constFirst().toStdString(), true).info();
+        std::vector<std::pair<double, double>> networks;
+        for (const QString &other : p.values(baseline)) {
+            const auto b = study::Study::open(other.toStdString(), true);
+            if (b.info().checkpointHash != info.checkpointHash || b.info().datasetHash != info.datasetHash)
+                throw UsageError(b.path() + ": searched another supernet or data set than "
+                                 + p.positionalArguments().constFirst().toStdString()
+                                 + ": its networks are no baseline for it");
+            for (const auto &c : ui::readStudy(other).candidates)
+                if (c.staticAccuracy > 0.0 && c.staticMacs > 0.0)
+                    networks.emplace_back(c.staticMacs, c.staticAccuracy);
+        }
+        figures.paretoView()->setStaticBaseline(std::move(networks));
+    }
     figures.paretoView()->setLogScale(p.isSet(logScale));
     figures.paretoView()->replotNow();
     QString title = ui::figureKindName(*kind);

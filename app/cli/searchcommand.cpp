@@ -90,7 +90,7 @@ int runSearch(const QStringList &args)
     const QCommandLineOption supernetOpt(QStringLiteral("supernet"),
                                          QStringLiteral("Supernet checkpoint (default: the shipped one)."),
                                          QStringLiteral("file"));
-    const QCommandLineOption encoding(QStringLiteral("encoding"), QStringLiteral("edanas, nachos or studio."),
+    const QCommandLineOption encoding(QStringLiteral("encoding"), QStringLiteral("edanas, nachos, studio, or static (the backbone alone, no exits: the baseline an early-exit front is measured against)."),
                                       QStringLiteral("name"), QStringLiteral("studio"));
     const QCommandLineOption population(QStringLiteral("population"), QStringLiteral("Population size."),
                                         QStringLiteral("n"), QStringLiteral("50"));
@@ -276,28 +276,38 @@ std::vector<std::int64_t> lastFront(const study::Study &s)
 }
 
 // The early-exit front against the static front of the same candidates' backbones (each
-// with its final head alone), at equal accuracy, in true average MACs.
-void printEqualAccuracy(const std::vector<study::CandidateRecord> &candidates)
+// with its final head alone), and of the candidates of `baselines` (studies of the same
+// supernet and data set, e.g. a search with --encoding static), at equal accuracy, in true
+// average MACs.
+void printEqualAccuracy(const std::vector<study::CandidateRecord> &candidates,
+                        const std::vector<std::vector<study::CandidateRecord>> &baselines = {})
 {
     std::vector<double> eeCost, eeAccuracy, staticCost, staticAccuracy;
-    for (const auto &r : candidates) {
-        if (r.violation == 0.0 && r.macsTrue > 0.0) {
-            eeCost.push_back(r.macsTrue);
-            eeAccuracy.push_back(r.accuracy);
-        }
+    auto addStatic = [&](const study::CandidateRecord &r) {
         const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
         const double acc = fig.value("static_accuracy").toDouble();
         if (acc > 0.0 && r.staticMacs > 0.0) {
             staticCost.push_back(r.staticMacs);
             staticAccuracy.push_back(acc);
         }
+    };
+    for (const auto &r : candidates) {
+        if (r.violation == 0.0 && r.macsTrue > 0.0) {
+            eeCost.push_back(r.macsTrue);
+            eeAccuracy.push_back(r.accuracy);
+        }
+        addStatic(r);
     }
+    for (const auto &b : baselines)
+        for (const auto &r : b)
+            addStatic(r);
     const auto rows = search::costAtEqualAccuracy(eeCost, eeAccuracy, staticCost, staticAccuracy);
     if (rows.empty())
         return;
     std::printf("early exits against static networks at equal accuracy (static: the candidates' backbones, final "
-                "head alone):\n  %9s %13s %17s %7s\n",
-                "accuracy", "static MMACs", "early-exit MMACs", "ratio");
+                "head alone%s):\n  %9s %13s %17s %7s\n",
+                baselines.empty() ? "" : ", and the baseline studies' candidates", "accuracy", "static MMACs",
+                "early-exit MMACs", "ratio");
     std::vector<double> ratios;
     for (const auto &row : rows) {
         ratios.push_back(row.earlyExitCost / row.staticCost);
@@ -317,11 +327,30 @@ int show(const QStringList &args)
     p.setApplicationDescription(QStringLiteral("What a study holds: its configuration, generations and front."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study file."));
+    const QCommandLineOption baseline(
+        QStringLiteral("static"),
+        QStringLiteral("A study of static networks on the same supernet and data set (a search with --encoding "
+                       "static) whose candidates join the static front the early exits are compared with "
+                       "(repeatable)."),
+        QStringLiteral("study"));
+    p.addOption(baseline);
     p.process(args);
     const auto path = studyPathFrom(p);
     const auto s = study::Study::open(path, true);
     const auto info = s.info();
     const auto candidates = s.candidates();
+    std::vector<std::vector<study::CandidateRecord>> baselines;
+    for (const QString &other : p.values(baseline)) {
+        const auto b = study::Study::open(other.toStdString(), true);
+        const auto bi = b.info();
+        if (bi.checkpointHash != info.checkpointHash)
+            throw UsageError(b.path() + ": searched another supernet (" + bi.checkpointPath + ") than " + s.path()
+                             + " (" + info.checkpointPath + "): its networks are no baseline for it");
+        if (bi.datasetHash != info.datasetHash)
+            throw UsageError(b.path() + ": measured on another data set (" + bi.datasetPath + ") than " + s.path()
+                             + " (" + info.datasetPath + ")");
+        baselines.push_back(b.candidates());
+    }
     const auto gens = s.generations();
     std::printf("study %s\n  created %s by %s\n  data set %s (%s)\n  supernet %s (%s)\n  space %s, encoding %s, seed "
                 "%llu\n  configuration %s\n  %zu candidates, %zu generations, %zu events\n",
@@ -355,7 +384,7 @@ int show(const QStringList &args)
                     100.0 * r.accuracy, r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, r.sramBytes / 1024.0,
                     r.flashBytes / 1024.0, shares.c_str());
     }
-    printEqualAccuracy(candidates);
+    printEqualAccuracy(candidates, baselines);
     return Ok;
 }
 

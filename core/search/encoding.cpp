@@ -14,16 +14,17 @@ std::string encodingName(EncodingKind k)
     case EncodingKind::Edanas: return "edanas";
     case EncodingKind::Nachos: return "nachos";
     case EncodingKind::Studio: return "studio";
+    case EncodingKind::Static: return "static";
     }
     return "?";
 }
 
 EncodingKind parseEncoding(const std::string &name)
 {
-    for (auto k : {EncodingKind::Edanas, EncodingKind::Nachos, EncodingKind::Studio})
+    for (auto k : {EncodingKind::Edanas, EncodingKind::Nachos, EncodingKind::Studio, EncodingKind::Static})
         if (encodingName(k) == name)
             return k;
-    throw std::invalid_argument("unknown encoding '" + name + "' (expected edanas, nachos or studio)");
+    throw std::invalid_argument("unknown encoding '" + name + "' (expected edanas, nachos, studio or static)");
 }
 
 namespace {
@@ -65,6 +66,8 @@ Encoding::Encoding(const space::SearchSpace &space, EncodingKind kind)
         m_upper.push_back(int(space.resolutions.size()) - 1);
     }
     m_firstExit = int(m_lower.size());
+    if (kind == EncodingKind::Static)
+        return; // the backbone alone
     for (int s : space.exitStages) {
         if (space.exitPlacement == space::ExitPlacement::StageEnds)
             m_slots.push_back({s, -1});

@@ -13,8 +13,10 @@ namespace edanas::search {
 /// - Edanas: one gene per exit slot from {none, 0.1, 0.2}, score-margin rule;
 /// - Nachos: one binary gene per slot, thresholds tuned per candidate;
 /// - Studio: one gene per slot, none or a threshold from a fine grid, improved by a
-///   local search on the candidate's profile after evaluation.
-enum class EncodingKind { Edanas, Nachos, Studio };
+///   local search on the candidate's profile after evaluation;
+/// - Static: the backbone alone, no exit genes: the standalone networks an early-exit
+///   front is measured against (same supernet, same search, same budget).
+enum class EncodingKind { Edanas, Nachos, Studio, Static };
 std::string encodingName(EncodingKind k);
 /// Throws std::invalid_argument for an unknown name.
 EncodingKind parseEncoding(const std::string &name);
@@ -22,7 +24,8 @@ EncodingKind parseEncoding(const std::string &name);
 /// Genomes as the optimizer's integer vectors: per stage a depth gene, then a kernel
 /// and an expansion gene per block (indices into the space's choices; 45 genes for
 /// ofa-mbv3), a resolution gene when the space has several, then the exit genes: one
-/// per stage end, or one per block of the exit stages when exits may follow any block.
+/// per stage end, or one per block of the exit stages when exits may follow any block
+/// (none for Static).
 /// Genes without effect (blocks beyond a stage's depth, exits after them) are kept at
 /// 0 by repair(), so that different vectors mean different networks.
 class Encoding

@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 
 #include <functional>
 
@@ -304,6 +305,54 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains("--max-sram-kib must be a number"), qPrintable(r.err));
         QVERIFY(!QFile::exists(m_dir.path() + "/two.edanas") && !QFile::exists(m_dir.path() + "/lots.edanas"));
+
+        // the static encoding: backbones alone (average MACs = static MACs, no exit), the
+        // baseline `study show --static` and `study plot --static` compare a front with
+        {
+            auto withEncoding = [&](const QString &encoding, const QString &file) {
+                QStringList args = small;
+                args[args.indexOf("--encoding") + 1] = encoding;
+                return args + QStringList{"--study", file};
+            };
+            const QString ee = m_dir.path() + "/ee.edanas", st = m_dir.path() + "/static.edanas";
+            r = run(withEncoding("studio", ee));
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            r = run(withEncoding("static", st));
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            r = run({"study", "export", st, "--out", st + ".json"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QFile all(st + ".json");
+            QVERIFY(all.open(QIODevice::ReadOnly));
+            const auto rows = QJsonDocument::fromJson(all.readAll()).array();
+            QVERIFY(rows.size() >= 4);
+            for (const auto &row : rows) {
+                const auto c = row.toObject();
+                QCOMPARE(c.value("macs_true").toDouble(), c.value("static_macs").toDouble());
+                QCOMPARE(c.value("macs_paper").toDouble(), c.value("static_macs").toDouble());
+            }
+            r = run({"study", "show", ee, "--static", st});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.out.contains("and the baseline studies' candidates") || !r.out.contains("early exits against"),
+                     qPrintable(r.out));
+            r = run({"study", "plot", ee, "--figure", "front", "--static", st, "--out", m_dir.path() + "/fronts.png"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY(QFileInfo(m_dir.path() + "/fronts.png").size() > 1000);
+            // a baseline searched on another supernet is refused, naming it
+            const QString other = m_dir.path() + "/shipped-static.edanas";
+            r = run({"search", "--encoding", "static", "--population", "2", "--generations", "1", "--stall", "0",
+                     "--validation-images", "64", "--recalibration-images", "32", "--final-validation-images", "-1",
+                     "--study", other});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            for (const QString &command : {QStringLiteral("show"), QStringLiteral("plot")}) {
+                QStringList args{"study", command, ee, "--static", other};
+                if (command == QLatin1String("plot"))
+                    args << "--out" << m_dir.path() + "/never.png";
+                r = run(args);
+                QCOMPARE(r.code, 2);
+                QVERIFY2(r.err.contains(other + ": searched another supernet"), qPrintable(r.err));
+            }
+            QVERIFY(!QFile::exists(m_dir.path() + "/never.png"));
+        }
 
         // NACHOS thresholds need NACHOS exit classifiers: refused, nothing written
         r = run({"search", "--data", m_dir.path() + "/set", "--supernet", ckpt, "--encoding", "nachos", "--study",

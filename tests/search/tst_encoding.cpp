@@ -33,6 +33,7 @@ double thresholdOf(const Encoding &e, int v)
     case EncodingKind::Edanas: return v == 1 ? 0.1 : 0.2; // METHOD.md: {none, 0.1, 0.2}
     case EncodingKind::Nachos: return 0.5;                // present or not; tuned later
     case EncodingKind::Studio: return e.thresholdGrid()[std::size_t(v - 1)];
+    case EncodingKind::Static: break; // no exit genes
     }
     return 0.0;
 }
@@ -97,6 +98,35 @@ private Q_SLOTS:
         const Encoding small(space::SearchSpace::load("mbv3-small-input"), EncodingKind::Edanas);
         QCOMPARE(small.firstExitGene(), 45);
         QCOMPARE(small.size(), 45 + 16);
+    }
+
+    // The static encoding: the backbone genes of the others, no exit gene; decoded
+    // genomes have no exits, and a genome with exits encodes to its backbone.
+    void staticIsTheBackboneAlone()
+    {
+        QCOMPARE(search::parseEncoding("static"), EncodingKind::Static);
+        for (const char *sp : {"ofa-mbv3", "tiny", "mbv3-small-input"}) {
+            const auto s = space::SearchSpace::load(sp);
+            const Encoding st(s, EncodingKind::Static), studio(s, EncodingKind::Studio);
+            QCOMPARE(st.firstExitGene(), studio.firstExitGene());
+            QCOMPARE(st.size(), st.firstExitGene());
+            for (int i = 0; i < st.size(); ++i)
+                QCOMPARE(st.upper()[std::size_t(i)], studio.upper()[std::size_t(i)]);
+            std::mt19937_64 rng(11);
+            for (int trial = 0; trial < 100; ++trial) {
+                auto x = randomVector(studio, rng);
+                studio.repair(x);
+                const space::Genome withExits = studio.decode(x);
+                search::IntGenome backbone(x.begin(), x.begin() + st.size());
+                const space::Genome g = st.decode(backbone);
+                QVERIFY(g.exits.empty());
+                QCOMPARE(g.depth, withExits.depth);
+                QCOMPARE(g.kernel, withExits.kernel);
+                QCOMPARE(g.expansion, withExits.expansion);
+                QCOMPARE(g.resolution, withExits.resolution);
+                QCOMPARE(st.encode(withExits), backbone);
+            }
+        }
     }
 
     void roundTrip_data()

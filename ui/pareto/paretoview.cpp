@@ -588,6 +588,13 @@ void ParetoView::setVariant(double accuracy, double macsTrue, double macsPaper)
     m_variantLayer->replot();
 }
 
+void ParetoView::setStaticBaseline(std::vector<std::pair<double, double>> macsAndAccuracy)
+{
+    m_staticBaseline = std::move(macsAndAccuracy);
+    m_staticGraph->setName(m_staticBaseline.empty() ? tr("Static backbones") : tr("Static networks"));
+    scheduleUpdate();
+}
+
 void ParetoView::clearVariant()
 {
     m_haveVariant = false;
@@ -697,6 +704,10 @@ void ParetoView::rebuild()
                 staticCost.push_back(p.staticMacs / 1e6);
                 staticAccuracy.push_back(p.staticAccuracy);
             }
+        }
+        for (const auto &[macs, accuracy] : m_staticBaseline) {
+            staticCost.push_back(macs / 1e6);
+            staticAccuracy.push_back(accuracy);
         }
         QVector<double> keys, values;
         for (int i : paretoFront(staticCost, staticAccuracy, std::vector<char>(staticCost.size(), 1))) {

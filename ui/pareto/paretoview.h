@@ -81,6 +81,10 @@ public:
     /// average MACs both ways); clearVariant() removes it.
     void setVariant(double accuracy, double macsTrue, double macsPaper);
     void clearVariant();
+    /// Static networks from elsewhere (e.g. a study searched with the static encoding on
+    /// the same supernet): (static MACs, accuracy 0..1) pairs that join the candidates'
+    /// backbones in the "Static networks" front. Empty: the candidates' backbones alone.
+    void setStaticBaseline(std::vector<std::pair<double, double>> macsAndAccuracy);
     /// The plotted variant point (accuracy in %, MMACs of the axis' cost), for tests.
     QPointF variantPoint() const;
 
@@ -168,6 +172,7 @@ private:
     QCPGraph *m_variantGraph = nullptr; ///< the edited variant of the selected candidate
     QCPLayer *m_variantLayer = nullptr;
     bool m_haveVariant = false;
+    std::vector<std::pair<double, double>> m_staticBaseline; ///< (static MACs, accuracy)
     double m_variantAccuracy = 0, m_variantMacsTrue = 0, m_variantMacsPaper = 0;
     QCPGraph *m_legendCandidates = nullptr; ///< empty, for the legend entry only
     QCPItemStraightLine *m_ceilingLine = nullptr, *m_floorLine = nullptr;

@@ -80,6 +80,7 @@ SearchPanel::SearchPanel(QWidget *parent)
     m_encoding->addItem(tr("Studio (exits anywhere, tuned thresholds)"), int(search::EncodingKind::Studio));
     m_encoding->addItem(tr("EDANAS (stage ends, thresholds 0.1/0.2)"), int(search::EncodingKind::Edanas));
     m_encoding->addItem(tr("NACHOS (binary exits, tuned thresholds)"), int(search::EncodingKind::Nachos));
+    m_encoding->addItem(tr("Static (no exits: the baseline)"), int(search::EncodingKind::Static));
     m_encoding->setToolTip(tr("How exits are encoded and searched (see METHOD.md)"));
     m_encoding->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_encoding->setMinimumContentsLength(16);
