@@ -20,6 +20,7 @@
 #include "search/measure.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
+#include "supernet/fit.h"
 #include "edanas/version.h"
 
 #include <QApplication>
@@ -350,6 +351,8 @@ void MainWindow::createMenus()
     settings->setShortcut(QKeySequence::Preferences);
     settings->setMenuRole(QAction::PreferencesRole);
 
+    createSupernetMenu();
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->setObjectName(QStringLiteral("viewMenu"));
     view->addAction(m_searchDock->toggleViewAction());
@@ -515,15 +518,38 @@ void MainWindow::openDataset(const QString &path, const QString &format)
 
     // Decoding runs on a worker thread; the result comes back as a queued call on the
     // GUI thread (this window is the context object).
-    QThread *thread = QThread::create([this, ref, generation] {
+    // With it, on the same thread: which supernet at hand fits it (reading a checkpoint's
+    // info and hashing the data set take a moment each).
+    const QStringList supernets = supernetsToTry();
+    QThread *thread = QThread::create([this, ref, generation, supernets] {
         QElapsedTimer timer;
         timer.start();
         try {
             auto ds = std::make_shared<const data::Dataset>(data::loadDataset(ref));
             const double seconds = timer.nsecsElapsed() / 1e9;
-            QMetaObject::invokeMethod(this, [this, ds, seconds, generation] {
+            const std::string hash = data::contentHash(*ds);
+            QString fitting, problem;
+            for (const QString &candidate : supernets) {
+                std::string why;
+                try {
+                    why = supernet::datasetMismatch(candidate.toStdString(),
+                                                    supernet::readCheckpointInfo(candidate.toStdString()), *ds, hash);
+                } catch (const std::exception &e) {
+                    why = e.what();
+                }
+                if (why.empty()) {
+                    fitting = candidate;
+                    break;
+                }
+                if (problem.isEmpty()) // the one in use comes first
+                    problem = QString::fromStdString(why);
+            }
+            if (supernets.isEmpty())
+                problem = tr("No supernet is at hand.");
+            QMetaObject::invokeMethod(this, [this, ds, seconds, generation, fitting, problem,
+                                             datasetHash = QString::fromStdString(hash)] {
                 if (generation == m_loadGeneration)
-                    onDatasetReady(ds, seconds);
+                    onDatasetReady(ds, seconds, datasetHash, fitting, problem);
             }, Qt::QueuedConnection);
         } catch (const std::exception &e) {
             const QString message = QString::fromStdString(e.what());
@@ -544,9 +570,11 @@ void MainWindow::openDataset(const QString &path, const QString &format)
     thread->start();
 }
 
-void MainWindow::onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds)
+void MainWindow::onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds, const QString &hash,
+                                const QString &fittingSupernet, const QString &supernetProblem)
 {
     m_dataset = std::move(dataset);
+    m_datasetHash = hash;
     m_datasetPanel->showDataset(m_dataset);
     const QString msg = tr("Data set %1: %2 training and %3 test images, %4 classes (loaded in %5 s)")
                             .arg(QString::fromStdString(m_dataset->name))
@@ -556,6 +584,7 @@ void MainWindow::onDatasetReady(std::shared_ptr<const data::Dataset> dataset, do
                             .arg(seconds, 0, 'f', 2);
     log(msg);
     statusBar()->showMessage(msg);
+    applySupernetFit(fittingSupernet, supernetProblem);
     Q_EMIT datasetLoaded();
 }
 

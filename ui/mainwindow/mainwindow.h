@@ -13,6 +13,7 @@
 class QAction;
 class QDockWidget;
 class QMenu;
+class QMessageBox;
 class QPlainTextEdit;
 class QThread;
 
@@ -48,6 +49,15 @@ public:
     /// Shows what a supernet checkpoint says about itself (no weights are loaded) and
     /// makes it the supernet the next search uses.
     void showSupernet(const QString &path);
+    /// Makes the checkpoint at `path` the supernet in use, unless it cannot be read or
+    /// does not fit the open data set (then it says why, in the log and a message box,
+    /// emits supernetRefused, and returns false). Supernet > Open Supernet...
+    bool openSupernet(const QString &path);
+    QString supernetPath() const { return m_supernetPath; }
+    /// Why the supernet in use cannot be searched on the open data set ("" when it can,
+    /// or when no data set is open).
+    QString supernetMismatch() const;
+    QStringList recentSupernets() const;
 
     /// Loads a data set in a background thread; datasetLoaded or datasetFailed follows.
     void openDataset(const QString &path, const QString &format = QStringLiteral("auto"));
@@ -91,6 +101,10 @@ Q_SIGNALS:
     void studyFollowed(int candidates, int generations);
     void studyFailed(const QString &message);
     void searchFailed(const QString &message);
+    /// Supernet > Open Supernet refused a checkpoint (unreadable, or for another data set).
+    void supernetRefused(const QString &message);
+    /// A data set was opened for which no supernet at hand fits.
+    void supernetMismatched(const QString &message);
     /// The selected candidate changed (from the plot or the table); -1: none. For the
     /// views that show one candidate (architecture, per-exit curves).
     void selectionChanged(qint64 candidateId);
@@ -107,7 +121,16 @@ private:
     void showAbout();
     void showSearchSettings();
     void log(const QString &message);
-    void onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds);
+    void onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds, const QString &hash,
+                        const QString &fittingSupernet, const QString &supernetProblem);
+    // supernetactions.cpp
+    void createSupernetMenu();
+    void chooseSupernet();
+    QStringList supernetsToTry() const;
+    void applySupernetFit(const QString &fitting, const QString &problem);
+    void showSupernetProblem(const QString &title, const QString &text);
+    void addRecentSupernet(const QString &path);
+    void updateRecentSupernetMenu();
     void onStateChanged(SearchController::State state);
     void onCandidate(const search::CandidateSnapshot &candidate);
     void onGeneration(const search::GenerationSnapshot &generation);
@@ -152,10 +175,13 @@ private:
     QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_resumeAction = nullptr,
             *m_stopAction = nullptr;
     QMenu *m_recentMenu = nullptr;
+    QMenu *m_recentSupernetMenu = nullptr;
+    QPointer<QMessageBox> m_supernetBox;
 
     std::shared_ptr<const data::Dataset> m_dataset;
     QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)
     QString m_supernetPath; ///< the checkpoint the next search uses
+    QString m_datasetHash;  ///< data::contentHash of m_dataset
     QString m_studyPath;    ///< the study shown
     bool m_studyReadOnly = false;
     bool m_closeRequested = false;
