@@ -209,6 +209,23 @@ db.execute("INSERT INTO profiles VALUES (1001, 32, x'00010203')")
 db.execute("INSERT INTO state VALUES ('optimizer', x'0a0b')")
 db.commit()
 db.close()
+# Finding 5's kind of damage (fuzz/README.md), rebuilt in this build's schema so that it
+# stays a regression input when the schema changes: a schema that lets NULL into a NOT
+# NULL column, and a candidate with a NULL genome hash. It must be refused as damaged.
+import shutil
+damaged = f"{out}/finding5-null-genome-hash.edanas"
+shutil.copyfile(path, damaged)
+db = sqlite3.connect(damaged)
+db.execute("PRAGMA writable_schema = ON")
+db.execute("UPDATE sqlite_master SET sql = replace(sql, 'genome_hash INTEGER NOT NULL UNIQUE',"
+           " 'genome_hash INTEGER UNIQUE') WHERE name = 'candidates'")
+db.commit()
+db.close()
+db = sqlite3.connect(damaged)
+changed = db.execute("UPDATE candidates SET genome_hash = NULL WHERE id = 2").rowcount
+db.commit()
+db.close()
+assert changed == 1, "the candidates table lost its genome_hash column: update finding 5's input"
 PY
 
 for d in "$dest"/corpus-fuzz_*; do
