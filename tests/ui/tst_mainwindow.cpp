@@ -5,8 +5,20 @@
 #include "data/dataset.h"
 #include "ui/mainwindow/mainwindow.h"
 #include "supernet/checkpointinfo.h"
+#include "ui/search/candidatemodel.h"
+#include "ui/search/searchcontroller.h"
+#include "ui/search/searchpanel.h"
+#include "ui/training/traindialog.h"
+#include "ui/training/trainingjob.h"
+#include "ui/training/trainingview.h"
+
+#include <qcustomplot.h>
 
 #include <QAction>
+#include <QDockWidget>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QApplication>
 #include <QMenuBar>
 #include <QMenu>
@@ -182,6 +194,127 @@ private Q_SLOTS:
         QVERIFY(loaded.wait(60000));
         QCOMPARE(QFileInfo(w.supernetPath()).absoluteFilePath(), QFileInfo(rgbNet).absoluteFilePath());
         QCOMPARE(mismatched.count(), 1);
+        QSettings().remove(QStringLiteral("recentSupernets"));
+    }
+
+    // Issue 17: a supernet trained in the Studio, as a user does it: Supernet > Train
+    // Supernet... on an RGB image folder, the Training dock's curves get points, pause
+    // holds the trainer, cancel keeps the last complete epoch, training again resumes
+    // from it, and the finished supernet becomes the one in use and is searched.
+    void trainsASupernetInTheStudio()
+    {
+        QSettings().remove(QStringLiteral("recentSupernets"));
+        const QString rgb = m_dir.path() + "/patches";
+        const char *names[] = {"red", "green", "blue"};
+        for (int c = 0; c < 3; ++c)
+            for (int i = 0; i < 60; ++i) {
+                const auto v = std::uint8_t(60 + 3 * i);
+                edanas::test::writeImage(QStringLiteral("%1/%2/%3.png").arg(rgb, names[c]).arg(i).toStdString(), 12, 12,
+                                         3, c == 0 ? v : 40, c == 1 ? v : 40, c == 2 ? v : 40);
+            }
+        const QString out = m_dir.path() + "/patches.pt";
+
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(&w, &MainWindow::datasetLoaded);
+        w.openDataset(rgb);
+        QVERIFY(loaded.wait(60000));
+        QVERIFY(!w.supernetMismatch().isEmpty()); // the shipped one is for 1-channel images
+
+        // the dialog, filled in as a user would
+        auto *action = w.findChild<QAction *>(QStringLiteral("trainSupernetAction"));
+        QVERIFY(action);
+        action->trigger();
+        edanas::ui::TrainDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = w.findChild<edanas::ui::TrainDialog *>()) != nullptr);
+        QVERIFY(dialog->windowTitle().contains(QStringLiteral("patches")));
+        // the time it will take, from a short measurement on this machine
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
+        QVERIFY(dialog->estimatedSeconds() > 0.0);
+        QVERIFY2(dialog->estimateText().contains(QStringLiteral("images/s")), qPrintable(dialog->estimateText()));
+        const double ofaSeconds = dialog->estimatedSeconds();
+        QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-ofa-mbv3.pt")), qPrintable(dialog->outPath()));
+        dialog->setSpace(QStringLiteral("tiny"));
+        QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-tiny.pt")), qPrintable(dialog->outPath()));
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->hasEstimate(), 5000); // measured again for the tiny space
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
+        QVERIFY2(dialog->estimatedSeconds() < ofaSeconds, qPrintable(dialog->estimateText()));
+        dialog->setEpochs({3, 2, 0, 0});
+        dialog->setBatchSize(4);
+        dialog->setEvaluationImages(12, 16);
+        dialog->setOutPath(out);
+        QCOMPARE(dialog->config().phaseEpochs, (std::vector<int>{3, 2, 0, 0}));
+        auto *job = w.trainingJob();
+        auto *view = w.trainingView();
+        QSignalSpy started(job, &edanas::ui::TrainingJob::started);
+        QSignalSpy epochs(job, &edanas::ui::TrainingJob::epochDone);
+        QSignalSpy batches(job, &edanas::ui::TrainingJob::batchDone);
+        QSignalSpy finished(&w, &MainWindow::trainingFinished);
+        // pause as soon as the second epoch is under way
+        connect(job, &edanas::ui::TrainingJob::batchDone, this, [view](const edanas::supernet::BatchProgress &b) {
+            if (b.epoch == 2 && view->pauseButton()->isEnabled())
+                QTest::mouseClick(view->pauseButton(), Qt::LeftButton);
+        });
+        dialog->accept();
+        QVERIFY(started.wait(60000));
+        QCOMPARE(started.first().at(0).toInt(), 0);
+        QCOMPARE(started.first().at(1).toInt(), 5);
+        QVERIFY(w.findChild<QDockWidget *>(QStringLiteral("trainingDock"))->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(job->isPaused(), 120000);
+        QVERIFY(epochs.count() >= 1);
+        QVERIFY(view->lossPlot()->graph(0)->dataCount() > 0);
+        QVERIFY(view->accuracyPlot()->graphCount() >= 2); // every exit of both subnets
+        QVERIFY(view->accuracyPlot()->graph(0)->dataCount() >= 1);
+        QVERIFY(view->progressBar()->value() > 0);
+        QVERIFY(view->resumeButton()->isEnabled() && !view->pauseButton()->isEnabled());
+        QTest::qWait(300); // what was under way arrives
+        const int atPause = int(batches.count());
+        QTest::qWait(700);
+        QCOMPARE(int(batches.count()), atPause); // the trainer holds
+        const int epochsDone = int(epochs.count());
+        QVERIFY(epochsDone < 5);
+        QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY2(finished.first().at(1).toString().isEmpty(), qPrintable(finished.first().at(1).toString()));
+        QVERIFY(view->statusText().contains(QStringLiteral("keeps the last complete epoch")));
+        QVERIFY(QFileInfo::exists(out));
+        QVERIFY(!job->isRunning());
+
+        // training again with the same file and settings resumes after the last epoch
+        started.clear();
+        finished.clear();
+        disconnect(job, &edanas::ui::TrainingJob::batchDone, this, nullptr);
+        edanas::supernet::TrainConfig config;
+        config.phaseEpochs = {3, 2, 0, 0};
+        config.batchSize = 4;
+        config.evalImages = 12;
+        config.recalibrationImages = 16;
+        QVERIFY(w.startTraining(QStringLiteral("tiny"), config, out));
+        QVERIFY(started.wait(60000));
+        QCOMPARE(started.first().at(0).toInt(), epochsDone);
+        QVERIFY(finished.wait(300000));
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        QCOMPARE(int(epochs.count()), 5);
+        QCOMPARE(QFileInfo(w.supernetPath()).absoluteFilePath(), QFileInfo(out).absoluteFilePath());
+        QVERIFY(w.supernetMismatch().isEmpty());
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("trained on patches")));
+        QVERIFY(view->statusText().startsWith(QStringLiteral("Finished")));
+
+        // and a search runs on it
+        auto *panel = w.searchPanel();
+        panel->findChild<QSpinBox *>(QStringLiteral("population"))->setValue(4);
+        panel->findChild<QSpinBox *>(QStringLiteral("generations"))->setValue(1);
+        panel->findChild<QSpinBox *>(QStringLiteral("validationImages"))->setValue(0);
+        panel->findChild<QSpinBox *>(QStringLiteral("recalibrationImages"))->setValue(16);
+        panel->setStudyPath(m_dir.path() + "/patches.edanas");
+        QSignalSpy searched(w.searchController(), &edanas::ui::SearchController::finished);
+        QVERIFY(w.startSearch());
+        QVERIFY(searched.wait(300000));
+        QCOMPARE(searched.first().first().value<edanas::ui::SearchWorker::Outcome>(),
+                 edanas::ui::SearchWorker::Outcome::Finished);
+        QVERIFY(w.candidateModel()->rowCount() >= 4);
         QSettings().remove(QStringLiteral("recentSupernets"));
     }
 

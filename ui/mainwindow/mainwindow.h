@@ -20,6 +20,9 @@ class QThread;
 namespace edanas::data {
 struct Dataset;
 }
+namespace edanas::supernet {
+struct TrainConfig;
+}
 
 namespace edanas::ui {
 
@@ -33,6 +36,8 @@ class ExportController;
 class ParetoView;
 class SearchPanel;
 class StudyFollower;
+class TrainingJob;
+class TrainingView;
 
 /// The Studio's main window: the Pareto view in the centre; docks for the search
 /// settings and progress, the candidate table, the data set and the log; the menus.
@@ -58,6 +63,13 @@ public:
     /// or when no data set is open).
     QString supernetMismatch() const;
     QStringList recentSupernets() const;
+    /// Trains a supernet of `space` on the open data set into `outPath`, in the
+    /// background (the Training dock shows it); an unfinished training there with the
+    /// same settings resumes. When it completes, it becomes the supernet in use. False
+    /// when no data set is open or a training runs.
+    bool startTraining(const QString &space, const supernet::TrainConfig &config, const QString &outPath);
+    TrainingJob *trainingJob() const { return m_training; }
+    TrainingView *trainingView() const { return m_trainingView; }
 
     /// Loads a data set in a background thread; datasetLoaded or datasetFailed follows.
     void openDataset(const QString &path, const QString &format = QStringLiteral("auto"));
@@ -105,6 +117,8 @@ Q_SIGNALS:
     void supernetRefused(const QString &message);
     /// A data set was opened for which no supernet at hand fits.
     void supernetMismatched(const QString &message);
+    /// A training started from the Studio ended (completed, or cancelled/failed).
+    void trainingFinished(bool completed, const QString &error);
     /// The selected candidate changed (from the plot or the table); -1: none. For the
     /// views that show one candidate (architecture, per-exit curves).
     void selectionChanged(qint64 candidateId);
@@ -131,6 +145,9 @@ private:
     void showSupernetProblem(const QString &title, const QString &text);
     void addRecentSupernet(const QString &path);
     void updateRecentSupernetMenu();
+    // trainingactions.cpp
+    void createTraining(QMenu *supernetMenu);
+    void chooseTraining();
     void onStateChanged(SearchController::State state);
     void onCandidate(const search::CandidateSnapshot &candidate);
     void onGeneration(const search::GenerationSnapshot &generation);
@@ -177,6 +194,9 @@ private:
     QMenu *m_recentMenu = nullptr;
     QMenu *m_recentSupernetMenu = nullptr;
     QPointer<QMessageBox> m_supernetBox;
+    TrainingJob *m_training = nullptr;
+    TrainingView *m_trainingView = nullptr;
+    QDockWidget *m_trainingDock = nullptr;
 
     std::shared_ptr<const data::Dataset> m_dataset;
     QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)

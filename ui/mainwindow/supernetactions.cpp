@@ -40,6 +40,8 @@ void MainWindow::createSupernetMenu()
     m_recentSupernetMenu->setObjectName(QStringLiteral("recentSupernetMenu"));
     m_recentSupernetMenu->setToolTipsVisible(true);
     updateRecentSupernetMenu();
+    menu->addSeparator();
+    createTraining(menu);
 }
 
 void MainWindow::chooseSupernet()

@@ -1,0 +1,46 @@
+#include "supernet/estimate.h"
+
+#include "eenn/throughput.h"
+#include "supernet/supernet.h"
+
+#include <algorithm>
+
+namespace edanas::supernet {
+
+TrainingEstimate estimateTraining(const space::SearchSpace &space, const TrainConfig &config,
+                                  std::int64_t imagesPerEpoch)
+{
+    eenn::ThroughputOptions o;
+    o.trainBatch = std::max(1, config.batchSize);
+    o.runs = 1;
+    o.trainStepsPerRun = 2;
+    o.evalBatch = 8; // the evaluation half of the measurement is not needed: keep it short
+    o.evalImagesPerRun = 8;
+    TrainingEstimate e;
+    {
+        Supernet net(space);
+        e.largestImagesPerSecond = eenn::measureThroughput(*net, space::Genome::largest(space), o).trainImagesPerSecond;
+    }
+    {
+        Supernet net(space);
+        e.smallestImagesPerSecond = eenn::measureThroughput(*net, space::Genome::smallest(space), o).trainImagesPerSecond;
+    }
+    scheduleTraining(e, config, imagesPerEpoch);
+    return e;
+}
+
+void scheduleTraining(TrainingEstimate &e, const TrainConfig &config, std::int64_t imagesPerEpoch)
+{
+    e.seconds = 0.0;
+    const double largest = 1.0 / std::max(1e-9, e.largestImagesPerSecond);
+    const double smallest = 1.0 / std::max(1e-9, e.smallestImagesPerSecond);
+    const double sandwich = largest + smallest + double(config.randomSubnets) * 0.5 * (largest + smallest)
+                            + (config.distillWeight > 0.0 ? largest / 3.0 : 0.0);
+    for (int p = 0; p < 4 && p < int(config.phaseEpochs.size()); ++p) {
+        const double perImage = p == 0 ? largest : sandwich;
+        e.phaseSeconds[p] = double(config.phaseEpochs[std::size_t(p)]) * double(imagesPerEpoch) * perImage;
+        e.seconds += e.phaseSeconds[p];
+    }
+}
+
+} // namespace edanas::supernet

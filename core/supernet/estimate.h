@@ -1,0 +1,36 @@
+#pragma once
+
+// How long a supernet training will take on this machine, from a short measurement;
+// readable without LibTorch's headers (the Studio's training dialog shows it).
+
+#include "space/searchspace.h"
+#include "supernet/trainer.h"
+
+#include <cstdint>
+
+namespace edanas::supernet {
+
+struct TrainingEstimate
+{
+    double largestImagesPerSecond = 0.0;  ///< training steps of the largest subnet
+    double smallestImagesPerSecond = 0.0; ///< of the smallest
+    double phaseSeconds[4] = {0, 0, 0, 0};
+    double seconds = 0.0; ///< the whole schedule, per-epoch evaluation not included
+};
+
+/// Times a few training steps (batch `config.batchSize`, random images, the trainer's
+/// optimizer and loss: eenn::measureThroughput) of the largest and the smallest subnet
+/// of an untrained supernet of `space`, and scales them to `config`'s schedule over
+/// `imagesPerEpoch` images: a first-phase step trains the largest subnet; a later one
+/// the largest, the phase's smallest (counted as the smallest), `randomSubnets` random
+/// ones (counted as the mean of the two) and the teacher's forward pass (a third of a
+/// largest step). Takes a few seconds; uses the threads LibTorch is set to.
+TrainingEstimate estimateTraining(const space::SearchSpace &space, const TrainConfig &config,
+                                  std::int64_t imagesPerEpoch);
+
+/// Fills `e`'s phase and total seconds from its measured rates for `config`'s schedule
+/// over `imagesPerEpoch` images (what estimateTraining does after measuring; the rates
+/// do not depend on the epochs or the images, so a dialog rescales without measuring).
+void scheduleTraining(TrainingEstimate &e, const TrainConfig &config, std::int64_t imagesPerEpoch);
+
+} // namespace edanas::supernet
