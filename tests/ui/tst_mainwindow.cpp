@@ -32,6 +32,24 @@
 
 using edanas::ui::MainWindow;
 
+namespace {
+
+/// An RGB image folder of three classes (red, green, blue), `perClass` 12x12 images
+/// each: the class's channel at `base + step * i`, the others at `other`.
+void writeColourFolder(const QString &root, int perClass, int base, int step, int other)
+{
+    const char *names[] = {"red", "green", "blue"};
+    for (int c = 0; c < 3; ++c)
+        for (int i = 0; i < perClass; ++i) {
+            const auto v = std::uint8_t(base + step * i);
+            const auto o = std::uint8_t(other);
+            edanas::test::writeImage(QStringLiteral("%1/%2/%3.png").arg(root, names[c]).arg(i).toStdString(), 12, 12, 3,
+                                     c == 0 ? v : o, c == 1 ? v : o, c == 2 ? v : o);
+        }
+}
+
+} // namespace
+
 class TestMainWindow : public QObject
 {
     Q_OBJECT
@@ -117,13 +135,7 @@ private Q_SLOTS:
     {
         QSettings().remove(QStringLiteral("recentSupernets"));
         const QString rgb = m_dir.path() + "/swatches";
-        const char *names[] = {"red", "green", "blue"};
-        for (int c = 0; c < 3; ++c)
-            for (int i = 0; i < 12; ++i) {
-                const auto v = std::uint8_t(120 + 10 * i);
-                edanas::test::writeImage(QStringLiteral("%1/%2/%3.png").arg(rgb, names[c]).arg(i).toStdString(), 12, 12,
-                                         3, c == 0 ? v : 0, c == 1 ? v : 0, c == 2 ? v : 0);
-            }
+        writeColourFolder(rgb, 12, 120, 10, 0);
         const QString rgbNet = m_dir.path() + "/swatches.pt";
         QProcess train;
         train.start(qEnvironmentVariable("EDANAS_CLI"),
@@ -205,13 +217,7 @@ private Q_SLOTS:
     {
         QSettings().remove(QStringLiteral("recentSupernets"));
         const QString rgb = m_dir.path() + "/patches";
-        const char *names[] = {"red", "green", "blue"};
-        for (int c = 0; c < 3; ++c)
-            for (int i = 0; i < 60; ++i) {
-                const auto v = std::uint8_t(60 + 3 * i);
-                edanas::test::writeImage(QStringLiteral("%1/%2/%3.png").arg(rgb, names[c]).arg(i).toStdString(), 12, 12,
-                                         3, c == 0 ? v : 40, c == 1 ? v : 40, c == 2 ? v : 40);
-            }
+        writeColourFolder(rgb, 60, 60, 3, 40);
         const QString out = m_dir.path() + "/patches.pt";
 
         MainWindow w;

@@ -13,6 +13,7 @@
 #include "ui/search/candidatetable.h"
 #include "ui/search/searchpanel.h"
 #include "ui/search/studyfollower.h"
+#include "ui/widgets/recentlist.h"
 
 #include "data/dataset.h"
 #include "eenn/profilestore.h"
@@ -64,8 +65,6 @@ const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 const QString kParetoKey = QStringLiteral("window/pareto");
 const QString kTableHeaderKey = QStringLiteral("window/candidateHeader");
-const QString kRecentKey = QStringLiteral("recentStudies");
-constexpr int kRecentCount = 8;
 
 /// A study as the window names it: a PostgreSQL URL without its password.
 QString shown(const QString &study)
@@ -145,7 +144,6 @@ MainWindow::MainWindow(QWidget *parent)
             resize(std::min(width(), room.width()), std::min(height(), room.height()));
     }
     restoreState(settings.value(kStateKey).toByteArray());
-    updateRecentMenu();
 }
 
 MainWindow::~MainWindow()
@@ -301,8 +299,13 @@ void MainWindow::createMenus()
             this->openStudy(url.trimmed());
     });
     openUrl->setObjectName(QStringLiteral("openStudyUrlAction"));
-    m_recentMenu = file->addMenu(tr("Open &Recent"));
-    m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    QMenu *recentMenu = file->addMenu(tr("Open &Recent"));
+    recentMenu->setObjectName(QStringLiteral("recentMenu"));
+    m_recentStudies = new RecentList(QStringLiteral("recentStudies"), recentMenu, this);
+    m_recentStudies->setPresentation(
+        [](const QString &e) { return isServer(e) ? e : QFileInfo(e).fileName(); },
+        [](const QString &e) { return isServer(e) || QFileInfo::exists(e); });
+    connect(m_recentStudies, &RecentList::chosen, this, &MainWindow::openStudy);
     file->addSeparator();
     QAction *open = file->addAction(tr("Open &Data Set..."), this, &MainWindow::chooseDataset);
     open->setObjectName(QStringLiteral("openDatasetAction"));
@@ -1056,43 +1059,13 @@ void MainWindow::onFollowed(const StudyContents &update)
 
 QStringList MainWindow::recentStudies() const
 {
-    return QSettings().value(kRecentKey).toStringList();
+    return m_recentStudies->entries();
 }
 
 void MainWindow::addRecentStudy(const QString &path)
 {
     // a server study is remembered without its password (PGPASSWORD or ~/.pgpass give it)
-    const QString absolute = isServer(path) ? shown(path) : QFileInfo(path).absoluteFilePath();
-    QStringList recent = recentStudies();
-    recent.removeAll(absolute);
-    recent.prepend(absolute);
-    while (recent.size() > kRecentCount)
-        recent.removeLast();
-    QSettings().setValue(kRecentKey, recent);
-    updateRecentMenu();
-}
-
-void MainWindow::updateRecentMenu()
-{
-    m_recentMenu->clear();
-    const QStringList recent = recentStudies();
-    for (int i = 0; i < recent.size(); ++i) {
-        const QString path = recent.at(i);
-        QAction *a = m_recentMenu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
-        a->setToolTip(path);
-        a->setEnabled(isServer(path) || QFileInfo::exists(path));
-        if (isServer(path))
-            a->setText(QStringLiteral("&%1  %2").arg(i + 1).arg(path));
-        connect(a, &QAction::triggered, this, [this, path] { openStudy(path); });
-    }
-    if (!recent.isEmpty())
-        m_recentMenu->addSeparator();
-    QAction *clear = m_recentMenu->addAction(tr("&Clear the List"), this, [this] {
-        QSettings().remove(kRecentKey);
-        updateRecentMenu();
-    });
-    clear->setEnabled(!recent.isEmpty());
-    m_recentMenu->setToolTipsVisible(true);
+    m_recentStudies->add(isServer(path) ? shown(path) : QFileInfo(path).absoluteFilePath());
 }
 
 void MainWindow::updateTitle()

@@ -36,6 +36,7 @@ class ExportController;
 class ParetoView;
 class SearchPanel;
 class StudyFollower;
+class RecentList;
 class TrainingJob;
 class TrainingView;
 
@@ -143,8 +144,6 @@ private:
     QStringList supernetsToTry() const;
     void applySupernetFit(const QString &fitting, const QString &problem);
     void showSupernetProblem(const QString &title, const QString &text);
-    void addRecentSupernet(const QString &path);
-    void updateRecentSupernetMenu();
     // trainingactions.cpp
     void createTraining(QMenu *supernetMenu);
     void chooseTraining();
@@ -164,7 +163,6 @@ private:
     void showStudy(const StudyContents &contents);
     void saveFlags(qint64 id, const CandidateFlags &flags);
     void addRecentStudy(const QString &path);
-    void updateRecentMenu();
     void updateTitle();
     void saveSettings();
     /// Loads the selected candidate's profile (the running search's cache, else the
@@ -191,8 +189,8 @@ private:
     ExportController *m_exports = nullptr;
     QAction *m_startAction = nullptr, *m_pauseAction = nullptr, *m_resumeAction = nullptr,
             *m_stopAction = nullptr;
-    QMenu *m_recentMenu = nullptr;
-    QMenu *m_recentSupernetMenu = nullptr;
+    RecentList *m_recentStudies = nullptr;
+    RecentList *m_recentSupernets = nullptr;
     QPointer<QMessageBox> m_supernetBox;
     TrainingJob *m_training = nullptr;
     TrainingView *m_trainingView = nullptr;

@@ -4,6 +4,7 @@
 #include "ui/mainwindow/mainwindow.h"
 
 #include "ui/data/datasetpanel.h"
+#include "ui/widgets/recentlist.h"
 
 #include "data/dataset.h"
 #include "space/searchspace.h"
@@ -22,13 +23,6 @@
 
 namespace edanas::ui {
 
-namespace {
-
-const QString kRecentSupernetsKey = QStringLiteral("recentSupernets");
-constexpr int kRecentSupernetCount = 8;
-
-} // namespace
-
 void MainWindow::createSupernetMenu()
 {
     QMenu *menu = menuBar()->addMenu(tr("Super&net"));
@@ -36,10 +30,10 @@ void MainWindow::createSupernetMenu()
     QAction *open = menu->addAction(tr("&Open Supernet..."), this, &MainWindow::chooseSupernet);
     open->setObjectName(QStringLiteral("openSupernetAction"));
     open->setToolTip(tr("A trained supernet checkpoint (.pt) for the open data set"));
-    m_recentSupernetMenu = menu->addMenu(tr("Open &Recent Supernet"));
-    m_recentSupernetMenu->setObjectName(QStringLiteral("recentSupernetMenu"));
-    m_recentSupernetMenu->setToolTipsVisible(true);
-    updateRecentSupernetMenu();
+    QMenu *recent = menu->addMenu(tr("Open &Recent Supernet"));
+    recent->setObjectName(QStringLiteral("recentSupernetMenu"));
+    m_recentSupernets = new RecentList(QStringLiteral("recentSupernets"), recent, this);
+    connect(m_recentSupernets, &RecentList::chosen, this, &MainWindow::openSupernet);
     menu->addSeparator();
     createTraining(menu);
 }
@@ -74,7 +68,7 @@ bool MainWindow::openSupernet(const QString &path)
         return false;
     }
     showSupernet(path);
-    addRecentSupernet(path);
+    m_recentSupernets->add(QFileInfo(path).absoluteFilePath());
     return true;
 }
 
@@ -95,7 +89,7 @@ QString MainWindow::supernetMismatch() const
 
 QStringList MainWindow::recentSupernets() const
 {
-    return QSettings().value(kRecentSupernetsKey).toStringList();
+    return m_recentSupernets->entries();
 }
 
 QStringList MainWindow::supernetsToTry() const
@@ -150,40 +144,6 @@ void MainWindow::showSupernetProblem(const QString &title, const QString &text)
     m_supernetBox->setObjectName(QStringLiteral("supernetProblemBox"));
     m_supernetBox->setAttribute(Qt::WA_DeleteOnClose);
     m_supernetBox->open();
-}
-
-void MainWindow::addRecentSupernet(const QString &path)
-{
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    QStringList recent = recentSupernets();
-    recent.removeAll(absolute);
-    recent.prepend(absolute);
-    while (recent.size() > kRecentSupernetCount)
-        recent.removeLast();
-    QSettings().setValue(kRecentSupernetsKey, recent);
-    updateRecentSupernetMenu();
-}
-
-void MainWindow::updateRecentSupernetMenu()
-{
-    if (!m_recentSupernetMenu)
-        return;
-    m_recentSupernetMenu->clear();
-    const QStringList recent = recentSupernets();
-    for (int i = 0; i < recent.size(); ++i) {
-        const QString path = recent.at(i);
-        QAction *a = m_recentSupernetMenu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(path).fileName()));
-        a->setToolTip(path);
-        a->setEnabled(QFileInfo::exists(path));
-        connect(a, &QAction::triggered, this, [this, path] { openSupernet(path); });
-    }
-    if (!recent.isEmpty())
-        m_recentSupernetMenu->addSeparator();
-    QAction *clear = m_recentSupernetMenu->addAction(tr("&Clear the List"), this, [this] {
-        QSettings().remove(kRecentSupernetsKey);
-        updateRecentSupernetMenu();
-    });
-    clear->setEnabled(!recent.isEmpty());
 }
 
 } // namespace edanas::ui

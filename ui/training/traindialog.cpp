@@ -1,5 +1,7 @@
 #include "traindialog.h"
 
+#include "ui/search/searchtypes.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -18,20 +20,6 @@
 #include <cmath>
 
 namespace edanas::ui {
-
-namespace {
-
-QString duration(double seconds)
-{
-    const auto s = qint64(std::llround(std::max(0.0, seconds)));
-    if (s >= 3600)
-        return QObject::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    if (s >= 60)
-        return QObject::tr("%1 min").arg((s + 30) / 60);
-    return QObject::tr("%1 s").arg(s);
-}
-
-} // namespace
 
 TrainDialog::TrainDialog(const QString &datasetName, qint64 trainingImages, int channels, int classes,
                          const QString &defaultOut, QWidget *parent)
@@ -234,7 +222,7 @@ void TrainDialog::updateSummary()
         m_estimate->setText(tr("<b>About %1</b> on this machine: training steps measured just now at %2 images/s "
                                "(largest subnet) and %3 (smallest), scaled to the schedule; the evaluation after "
                                "each epoch comes on top, and other work on the machine slows it.")
-                                .arg(duration(estimatedSeconds()))
+                                .arg(formatDuration(estimatedSeconds()))
                                 .arg(m_rates.largestImagesPerSecond, 0, 'f', 0)
                                 .arg(m_rates.smallestImagesPerSecond, 0, 'f', 0));
     else

@@ -1,5 +1,7 @@
 #include "trainingview.h"
 
+#include "ui/search/searchtypes.h"
+
 #include "trainingjob.h"
 
 #include <qcustomplot.h>
@@ -16,16 +18,6 @@
 namespace edanas::ui {
 
 namespace {
-
-QString duration(double seconds)
-{
-    const auto s = qint64(std::llround(std::max(0.0, seconds)));
-    if (s >= 3600)
-        return QStringLiteral("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60);
-    if (s >= 60)
-        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60);
-    return QStringLiteral("%1 s").arg(s);
-}
 
 QCustomPlot *makePlot(const QString &objectName, const QString &x, const QString &y, QWidget *parent)
 {
@@ -177,7 +169,7 @@ void TrainingView::onBatch(const supernet::BatchProgress &b)
                           .arg(b.totalEpochs)
                           .arg(QString::fromStdString(supernet::phaseName(b.phase)))
                           .arg(b.imagesPerSecond, 0, 'f', 0)
-                          .arg(duration(b.secondsLeft))
+                          .arg(formatDuration(b.secondsLeft))
                           .arg(b.loss, 0, 'f', 3));
     m_loss->graph(0)->rescaleValueAxis(false, true);
     m_loss->replot(QCustomPlot::rpQueuedReplot);
