@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "ui/mainwindow/mainwindow.h"
 #include "supernet/checkpointinfo.h"
+#include "ui/export/exportcontroller.h"
 #include "ui/search/candidatemodel.h"
 #include "ui/search/searchcontroller.h"
 #include "ui/search/searchpanel.h"
@@ -26,6 +27,9 @@
 #include <QProcess>
 #include <QSettings>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -321,6 +325,40 @@ private Q_SLOTS:
         QCOMPARE(searched.first().first().value<edanas::ui::SearchWorker::Outcome>(),
                  edanas::ui::SearchWorker::Outcome::Finished);
         QVERIFY(w.candidateModel()->rowCount() >= 4);
+
+        // its model exported for deployment, three input channels with their own
+        // normalisation, and run (LibTorch against ONNX under OpenCV, on the images)
+        const qint64 chosen = w.candidateModel()->idAt(0);
+        const QString modelDir = m_dir.path() + "/patches-model";
+        QSignalSpy exported(w.exports(), &edanas::ui::ExportController::finished);
+        w.exports()->exportModelTo(chosen, modelDir, 0);
+        QVERIFY(exported.wait(300000));
+        QVERIFY2(exported.first().at(1).toString().isEmpty(), qPrintable(exported.first().at(1).toString()));
+        auto readJson = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+        };
+        const QJsonObject input = readJson(modelDir + "/model.json").value("input").toObject();
+        QCOMPARE(input.value("channels").toInt(), 3);
+        QCOMPARE(input.value("mean").toArray().size(), 3);
+        QCOMPARE(input.value("std").toArray().size(), 3);
+        QVERIFY(input.value("mean").toArray().at(0).toDouble() != input.value("mean").toArray().at(2).toDouble()
+                || input.value("std").toArray().at(0).toDouble() != input.value("std").toArray().at(2).toDouble());
+        const QJsonObject verification = readJson(modelDir + "/verification.json");
+        QVERIFY2(verification.value("passed").toBool(), QJsonDocument(verification).toJson().constData());
+        QVERIFY(QFileInfo::exists(modelDir + "/model.onnx"));
+        // and the study's report
+        exported.clear();
+        const QString report = m_dir.path() + "/patches-report.html";
+        w.selectCandidate(chosen);
+        w.exports()->exportReportTo(report, false);
+        QVERIFY(!exported.isEmpty() || exported.wait(300000)); // a refusal comes at once
+        QVERIFY2(exported.first().at(1).toString().isEmpty(), qPrintable(exported.first().at(1).toString()));
+        QFile html(report);
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QByteArray page = html.readAll();
+        QVERIFY(page.contains("patches"));
+        QVERIFY(page.contains("<img"));
         QSettings().remove(QStringLiteral("recentSupernets"));
     }
 
