@@ -224,89 +224,103 @@ private Q_SLOTS:
         writeColourFolder(rgb, 60, 60, 3, 40);
         const QString out = m_dir.path() + "/patches.pt";
 
+        int epochsDone = 0;
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QSignalSpy loaded(&w, &MainWindow::datasetLoaded);
+            w.openDataset(rgb);
+            QVERIFY(loaded.wait(60000));
+            QVERIFY(!w.supernetMismatch().isEmpty()); // the shipped one is for 1-channel images
+
+            // the dialog, filled in as a user would
+            auto *action = w.findChild<QAction *>(QStringLiteral("trainSupernetAction"));
+            QVERIFY(action);
+            action->trigger();
+            edanas::ui::TrainDialog *dialog = nullptr;
+            QTRY_VERIFY((dialog = w.findChild<edanas::ui::TrainDialog *>()) != nullptr);
+            QVERIFY(dialog->windowTitle().contains(QStringLiteral("patches")));
+            // the time it will take, from a short measurement on this machine
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
+            QVERIFY(dialog->estimatedSeconds() > 0.0);
+            QVERIFY2(dialog->estimateText().contains(QStringLiteral("images/s")), qPrintable(dialog->estimateText()));
+            const double ofaSeconds = dialog->estimatedSeconds();
+            QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-ofa-mbv3.pt")), qPrintable(dialog->outPath()));
+            dialog->setSpace(QStringLiteral("tiny"));
+            QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-tiny.pt")), qPrintable(dialog->outPath()));
+            QTRY_VERIFY_WITH_TIMEOUT(!dialog->hasEstimate(), 5000); // measured again for the tiny space
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
+            QVERIFY2(dialog->estimatedSeconds() < ofaSeconds, qPrintable(dialog->estimateText()));
+            dialog->setEpochs({3, 2, 0, 0});
+            dialog->setBatchSize(4);
+            dialog->setEvaluationImages(12, 16);
+            dialog->setOutPath(out);
+            QCOMPARE(dialog->config().phaseEpochs, (std::vector<int>{3, 2, 0, 0}));
+            auto *job = w.trainingJob();
+            auto *view = w.trainingView();
+            QSignalSpy started(job, &edanas::ui::TrainingJob::started);
+            QSignalSpy epochs(job, &edanas::ui::TrainingJob::epochDone);
+            QSignalSpy batches(job, &edanas::ui::TrainingJob::batchDone);
+            QSignalSpy finished(&w, &MainWindow::trainingFinished);
+            // pause as soon as the second epoch is under way
+            connect(job, &edanas::ui::TrainingJob::batchDone, this, [view](const edanas::supernet::BatchProgress &b) {
+                if (b.epoch == 2 && view->pauseButton()->isEnabled())
+                    QTest::mouseClick(view->pauseButton(), Qt::LeftButton);
+            });
+            dialog->accept();
+            QVERIFY(started.wait(60000));
+            QCOMPARE(started.first().at(0).toInt(), 0);
+            QCOMPARE(started.first().at(1).toInt(), 5);
+            QVERIFY(w.findChild<QDockWidget *>(QStringLiteral("trainingDock"))->isVisible());
+            QTRY_VERIFY_WITH_TIMEOUT(job->isPaused(), 120000);
+            QVERIFY(epochs.count() >= 1);
+            QVERIFY(view->lossPlot()->graph(0)->dataCount() > 0);
+            QVERIFY(view->accuracyPlot()->graphCount() >= 2); // every exit of both subnets
+            QVERIFY(view->accuracyPlot()->graph(0)->dataCount() >= 1);
+            QVERIFY(view->progressBar()->value() > 0);
+            QVERIFY(view->resumeButton()->isEnabled() && !view->pauseButton()->isEnabled());
+            QTest::qWait(300); // what was under way arrives
+            const int atPause = int(batches.count());
+            QTest::qWait(700);
+            QCOMPARE(int(batches.count()), atPause); // the trainer holds
+            epochsDone = int(epochs.count());
+            QVERIFY(epochsDone < 5);
+            QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
+            QVERIFY(finished.wait(60000));
+            QCOMPARE(finished.first().at(0).toBool(), false);
+            QVERIFY2(finished.first().at(1).toString().isEmpty(), qPrintable(finished.first().at(1).toString()));
+            QVERIFY(view->statusText().contains(QStringLiteral("keeps the last complete epoch")));
+            QVERIFY(QFileInfo::exists(out));
+            QVERIFY(!job->isRunning());
+
+            QCOMPARE(QFileInfo(w.unfinishedTraining()).absoluteFilePath(), QFileInfo(out).absoluteFilePath());
+            disconnect(job, &edanas::ui::TrainingJob::batchDone, this, nullptr);
+        }
+
+        // the Studio closed and opened again: Supernet > Resume Training goes on after the
+        // last complete epoch with the training's own settings
         MainWindow w;
         w.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&w));
         QSignalSpy loaded(&w, &MainWindow::datasetLoaded);
+        auto *resume = w.findChild<QAction *>(QStringLiteral("resumeTrainingAction"));
+        QVERIFY(resume);
+        QVERIFY(!w.resumeTraining()); // no data set open yet: refused, nothing starts
+        QVERIFY(!w.trainingJob()->isRunning());
         w.openDataset(rgb);
         QVERIFY(loaded.wait(60000));
-        QVERIFY(!w.supernetMismatch().isEmpty()); // the shipped one is for 1-channel images
-
-        // the dialog, filled in as a user would
-        auto *action = w.findChild<QAction *>(QStringLiteral("trainSupernetAction"));
-        QVERIFY(action);
-        action->trigger();
-        edanas::ui::TrainDialog *dialog = nullptr;
-        QTRY_VERIFY((dialog = w.findChild<edanas::ui::TrainDialog *>()) != nullptr);
-        QVERIFY(dialog->windowTitle().contains(QStringLiteral("patches")));
-        // the time it will take, from a short measurement on this machine
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
-        QVERIFY(dialog->estimatedSeconds() > 0.0);
-        QVERIFY2(dialog->estimateText().contains(QStringLiteral("images/s")), qPrintable(dialog->estimateText()));
-        const double ofaSeconds = dialog->estimatedSeconds();
-        QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-ofa-mbv3.pt")), qPrintable(dialog->outPath()));
-        dialog->setSpace(QStringLiteral("tiny"));
-        QVERIFY2(dialog->outPath().endsWith(QStringLiteral("/patches-tiny.pt")), qPrintable(dialog->outPath()));
-        QTRY_VERIFY_WITH_TIMEOUT(!dialog->hasEstimate(), 5000); // measured again for the tiny space
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->hasEstimate(), 120000);
-        QVERIFY2(dialog->estimatedSeconds() < ofaSeconds, qPrintable(dialog->estimateText()));
-        dialog->setEpochs({3, 2, 0, 0});
-        dialog->setBatchSize(4);
-        dialog->setEvaluationImages(12, 16);
-        dialog->setOutPath(out);
-        QCOMPARE(dialog->config().phaseEpochs, (std::vector<int>{3, 2, 0, 0}));
         auto *job = w.trainingJob();
         auto *view = w.trainingView();
         QSignalSpy started(job, &edanas::ui::TrainingJob::started);
         QSignalSpy epochs(job, &edanas::ui::TrainingJob::epochDone);
-        QSignalSpy batches(job, &edanas::ui::TrainingJob::batchDone);
         QSignalSpy finished(&w, &MainWindow::trainingFinished);
-        // pause as soon as the second epoch is under way
-        connect(job, &edanas::ui::TrainingJob::batchDone, this, [view](const edanas::supernet::BatchProgress &b) {
-            if (b.epoch == 2 && view->pauseButton()->isEnabled())
-                QTest::mouseClick(view->pauseButton(), Qt::LeftButton);
-        });
-        dialog->accept();
-        QVERIFY(started.wait(60000));
-        QCOMPARE(started.first().at(0).toInt(), 0);
-        QCOMPARE(started.first().at(1).toInt(), 5);
-        QVERIFY(w.findChild<QDockWidget *>(QStringLiteral("trainingDock"))->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(job->isPaused(), 120000);
-        QVERIFY(epochs.count() >= 1);
-        QVERIFY(view->lossPlot()->graph(0)->dataCount() > 0);
-        QVERIFY(view->accuracyPlot()->graphCount() >= 2); // every exit of both subnets
-        QVERIFY(view->accuracyPlot()->graph(0)->dataCount() >= 1);
-        QVERIFY(view->progressBar()->value() > 0);
-        QVERIFY(view->resumeButton()->isEnabled() && !view->pauseButton()->isEnabled());
-        QTest::qWait(300); // what was under way arrives
-        const int atPause = int(batches.count());
-        QTest::qWait(700);
-        QCOMPARE(int(batches.count()), atPause); // the trainer holds
-        const int epochsDone = int(epochs.count());
-        QVERIFY(epochsDone < 5);
-        QTest::mouseClick(view->cancelButton(), Qt::LeftButton);
-        QVERIFY(finished.wait(60000));
-        QCOMPARE(finished.first().at(0).toBool(), false);
-        QVERIFY2(finished.first().at(1).toString().isEmpty(), qPrintable(finished.first().at(1).toString()));
-        QVERIFY(view->statusText().contains(QStringLiteral("keeps the last complete epoch")));
-        QVERIFY(QFileInfo::exists(out));
-        QVERIFY(!job->isRunning());
-
-        // training again with the same file and settings resumes after the last epoch
-        started.clear();
-        finished.clear();
-        disconnect(job, &edanas::ui::TrainingJob::batchDone, this, nullptr);
-        edanas::supernet::TrainConfig config;
-        config.phaseEpochs = {3, 2, 0, 0};
-        config.batchSize = 4;
-        config.evalImages = 12;
-        config.recalibrationImages = 16;
-        QVERIFY(w.startTraining(QStringLiteral("tiny"), config, out));
+        resume->trigger();
         QVERIFY(started.wait(60000));
         QCOMPARE(started.first().at(0).toInt(), epochsDone);
         QVERIFY(finished.wait(300000));
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
-        QCOMPARE(int(epochs.count()), 5);
+        QCOMPARE(int(epochs.count()), 5 - epochsDone);
+        QVERIFY(w.unfinishedTraining().isEmpty());
         QCOMPARE(QFileInfo(w.supernetPath()).absoluteFilePath(), QFileInfo(out).absoluteFilePath());
         QVERIFY(w.supernetMismatch().isEmpty());
         QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("trained on patches")));

@@ -69,6 +69,13 @@ public:
     /// same settings resumes. When it completes, it becomes the supernet in use. False
     /// when no data set is open or a training runs.
     bool startTraining(const QString &space, const supernet::TrainConfig &config, const QString &outPath);
+    /// Supernet > Resume Training: goes on with the last training started in the Studio
+    /// (also after a restart), with its own settings, after its last complete epoch. False,
+    /// with the reason in the log, when there is none, it is complete, a training runs, or
+    /// the open data set is not the one it trains on.
+    bool resumeTraining();
+    /// The last training started here, when its checkpoint is unfinished; else empty.
+    QString unfinishedTraining() const;
     TrainingJob *trainingJob() const { return m_training; }
     TrainingView *trainingView() const { return m_trainingView; }
 

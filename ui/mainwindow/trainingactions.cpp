@@ -8,17 +8,27 @@
 #include "ui/training/trainingview.h"
 
 #include "data/dataset.h"
+#include "supernet/checkpointinfo.h"
 
 #include <QAction>
 #include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QMenu>
 #include <QMessageBox>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
 
 namespace edanas::ui {
+
+namespace {
+
+const QString kLastTrainingKey = QStringLiteral("lastTraining");
+
+} // namespace
 
 void MainWindow::createTraining(QMenu *supernetMenu)
 {
@@ -34,6 +44,13 @@ void MainWindow::createTraining(QMenu *supernetMenu)
     QAction *train = supernetMenu->addAction(tr("&Train Supernet..."), this, &MainWindow::chooseTraining);
     train->setObjectName(QStringLiteral("trainSupernetAction"));
     train->setToolTip(tr("Train a supernet on the open data set, in the background"));
+    QAction *resume = supernetMenu->addAction(tr("Res&ume Training"), this, [this] { resumeTraining(); });
+    resume->setObjectName(QStringLiteral("resumeTrainingAction"));
+    resume->setToolTip(tr("Go on with the last training started here, after its last complete epoch "
+                          "(also after the Studio was closed)"));
+    connect(supernetMenu, &QMenu::aboutToShow, this, [this, resume] {
+        resume->setEnabled(!m_training->isRunning() && !unfinishedTraining().isEmpty());
+    });
 
     connect(m_training, &TrainingJob::started, this, [this](int startEpoch, int total) {
         log(startEpoch > 0 ? tr("Training %1: resuming after epoch %2 of %3").arg(m_training->outPath()).arg(startEpoch).arg(total)
@@ -98,10 +115,52 @@ bool MainWindow::startTraining(const QString &space, const supernet::TrainConfig
     request.space = space;
     request.config = config;
     request.outPath = QFileInfo(outPath).absoluteFilePath();
+    QSettings().setValue(kLastTrainingKey, request.outPath);
     m_trainingDock->show();
     m_trainingDock->raise();
     log(tr("Training a %1 supernet on %2 into %3").arg(space, QString::fromStdString(m_dataset->name), request.outPath));
     return m_training->start(request);
+}
+
+QString MainWindow::unfinishedTraining() const
+{
+    const QString path = QSettings().value(kLastTrainingKey).toString();
+    if (path.isEmpty() || !QFileInfo::exists(path))
+        return {};
+    try {
+        const auto info = supernet::readCheckpointInfo(path.toStdString());
+        const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
+        return state.value(QStringLiteral("complete")).toBool() ? QString() : path;
+    } catch (const std::exception &) {
+        return {};
+    }
+}
+
+bool MainWindow::resumeTraining()
+{
+    const QString path = unfinishedTraining();
+    auto refuse = [this](const QString &why) {
+        log(tr("Cannot resume the training: %1").arg(why));
+        statusBar()->showMessage(tr("Cannot resume the training (see the log)"));
+        return false;
+    };
+    if (path.isEmpty())
+        return refuse(tr("no unfinished training was started here"));
+    if (m_training->isRunning())
+        return refuse(tr("a training runs"));
+    try {
+        const auto info = supernet::readCheckpointInfo(path.toStdString());
+        const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
+        const QJsonObject space = QJsonDocument::fromJson(QByteArray::fromStdString(info.spaceJson)).object();
+        if (!m_dataset || m_datasetHash.toStdString() != info.datasetHash)
+            return refuse(tr("%1 trains on the data set \"%2\": open it first (File > Open Data Set)")
+                              .arg(path, QString::fromStdString(info.datasetName)));
+        const auto config = supernet::TrainConfig::fromJson(
+            QJsonDocument(state.value(QStringLiteral("config")).toObject()).toJson(QJsonDocument::Compact).toStdString());
+        return startTraining(space.value(QStringLiteral("name")).toString(), config, path);
+    } catch (const std::exception &e) {
+        return refuse(QString::fromStdString(e.what()));
+    }
 }
 
 } // namespace edanas::ui
