@@ -16,7 +16,10 @@
 #include <qcustomplot.h>
 
 #include <QAction>
+#include <QDialog>
 #include <QDockWidget>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
@@ -127,6 +130,19 @@ private Q_SLOTS:
         w.showSupernet(path);
         QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("ofa-mbv3 space, trained on fashion-mnist")));
         QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("validation top-1")));
+        // every exit's accuracy, the head last, and the training log a click away
+        QVERIFY2(w.datasetPanel()->supernetText().contains(QStringLiteral("largest: s1.b4 ")),
+                 qPrintable(w.datasetPanel()->supernetText()));
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral(" · head ")));
+        auto *summary = w.datasetPanel()->findChild<QLabel *>(QStringLiteral("supernetSummary"));
+        QVERIFY(summary);
+        Q_EMIT summary->linkActivated(QStringLiteral("log"));
+        auto *logDialog = w.findChild<QDialog *>(QStringLiteral("supernetLogDialog"));
+        QVERIFY(logDialog && logDialog->isVisible());
+        const QString logText = logDialog->findChild<QPlainTextEdit *>()->toPlainText();
+        QVERIFY2(logText.startsWith(QStringLiteral("epoch 1 (largest 1): loss")), qPrintable(logText.left(200)));
+        QVERIFY(logText.contains(QStringLiteral("epoch 15 (expansion 3)")));
+        logDialog->close();
         w.showSupernet(m_dir.path() + "/none.pt");
         QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("none.pt: does not exist")));
     }

@@ -21,7 +21,8 @@ DatasetPanel::DatasetPanel(QWidget *parent)
 {
     m_supernet->setObjectName(QStringLiteral("supernetSummary"));
     m_supernet->setWordWrap(true);
-    m_supernet->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_supernet->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::LinksAccessibleByMouse);
+    connect(m_supernet, &QLabel::linkActivated, this, &DatasetPanel::supernetLinkActivated);
     m_summary->setObjectName(QStringLiteral("datasetSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -38,8 +39,8 @@ DatasetPanel::DatasetPanel(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(m_samples);
+    layout->addWidget(m_supernet); // what a search needs first, the class counts below
     layout->addWidget(m_classes, 1);
-    layout->addWidget(m_supernet);
 }
 
 void DatasetPanel::showLoading(const QString &path)

@@ -32,6 +32,10 @@ public:
     int classRows() const;
     QString supernetText() const;
 
+Q_SIGNALS:
+    /// A link in the supernet's text was clicked ("log": its training log).
+    void supernetLinkActivated(const QString &link);
+
 private:
     QLabel *m_summary;
     QTableWidget *m_classes;

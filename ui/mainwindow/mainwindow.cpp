@@ -128,6 +128,10 @@ MainWindow::MainWindow(QWidget *parent)
             [this](const QString &message) { log(tr("Following the study: %1").arg(message)); });
     createMenus();
     connectSearch();
+    connect(m_datasetPanel, &DatasetPanel::supernetLinkActivated, this, [this](const QString &link) {
+        if (link == QLatin1String("log"))
+            showSupernetLog();
+    });
     updateTitle();
     statusBar()->showMessage(tr("Ready"));
 
@@ -453,43 +457,6 @@ void MainWindow::showAbout()
     box->setObjectName(QStringLiteral("aboutBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
-}
-
-void MainWindow::showSupernet(const QString &path)
-{
-    m_supernetPath = path; // a bad one is reported again, with the engine's message, at start
-    if (path.isEmpty()) {
-        m_datasetPanel->showSupernet(tr("<b>Supernet:</b> none found (train one with "
-                                        "<tt>edanas supernet train</tt>)."));
-        return;
-    }
-    try {
-        const auto info = supernet::readCheckpointInfo(path.toStdString());
-        const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
-        const QJsonObject space = QJsonDocument::fromJson(QByteArray::fromStdString(info.spaceJson)).object();
-        m_architecture->setSpace(space::SearchSpace::fromJson(info.spaceJson, path.toStdString()));
-        // The last line of the training log holds the latest accuracies.
-        const QStringList lines = QString::fromStdString(info.trainingLog).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-        QString accuracy;
-        if (!lines.isEmpty()) {
-            const QJsonObject last = QJsonDocument::fromJson(lines.constLast().toUtf8()).object();
-            const double big = last.value(QStringLiteral("largest")).toObject().value(QStringLiteral("accuracy"))
-                                   .toObject().value(QStringLiteral("final")).toDouble();
-            const double small = last.value(QStringLiteral("smallest")).toObject().value(QStringLiteral("accuracy"))
-                                     .toObject().value(QStringLiteral("final")).toDouble();
-            accuracy = tr("<br>validation top-1: largest %1 %, smallest %2 %").arg(100 * big, 0, 'f', 1).arg(100 * small, 0, 'f', 1);
-        }
-        m_datasetPanel->showSupernet(tr("<b>Supernet:</b> %1 space, trained on %2 (%3 of %4 epochs)%5<br><small>%6</small>")
-                                         .arg(space.value(QStringLiteral("name")).toString(),
-                                              QString::fromStdString(info.datasetName))
-                                         .arg(state.value(QStringLiteral("next_epoch")).toInt())
-                                         .arg(state.value(QStringLiteral("total_epochs")).toInt())
-                                         .arg(accuracy, path.toHtmlEscaped()));
-        log(tr("Supernet %1").arg(path));
-    } catch (const std::exception &e) {
-        m_datasetPanel->showSupernet(tr("<b>Supernet:</b> cannot be used: %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
-        log(QString::fromStdString(e.what()));
-    }
 }
 
 void MainWindow::chooseDataset()

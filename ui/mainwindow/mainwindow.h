@@ -148,6 +148,7 @@ private:
     // supernetactions.cpp
     void createSupernetMenu();
     void chooseSupernet();
+    void showSupernetLog();
     QStringList supernetsToTry() const;
     void applySupernetFit(const QString &fitting, const QString &problem);
     void showSupernetProblem(const QString &title, const QString &text);
@@ -207,6 +208,7 @@ private:
     QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)
     QString m_supernetPath; ///< the checkpoint the next search uses
     QString m_datasetHash;  ///< data::contentHash of m_dataset
+    QString m_supernetLog;  ///< the supernet's training log, readable
     QString m_studyPath;    ///< the study shown
     bool m_studyReadOnly = false;
     bool m_closeRequested = false;

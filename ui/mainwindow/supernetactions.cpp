@@ -3,6 +3,7 @@
 // MainWindow's members for that, apart from the window's other jobs.
 #include "ui/mainwindow/mainwindow.h"
 
+#include "ui/architecture/architectureview.h"
 #include "ui/data/datasetpanel.h"
 #include "ui/widgets/recentlist.h"
 
@@ -12,6 +13,12 @@
 #include "supernet/fit.h"
 
 #include <QAction>
+#include <QDialog>
+#include <QFontDatabase>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPlainTextEdit>
+#include <QVBoxLayout>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -36,6 +43,102 @@ void MainWindow::createSupernetMenu()
     connect(m_recentSupernets, &RecentList::chosen, this, &MainWindow::openSupernet);
     menu->addSeparator();
     createTraining(menu);
+}
+
+namespace {
+
+/// "s1.b4 91.1 · s2.b4 92.7 · head 93.2" from an epoch report's {"accuracy": {...}}
+/// (positions in block order, the head last).
+QString perExit(const QJsonObject &subnet)
+{
+    const QJsonObject acc = subnet.value(QStringLiteral("accuracy")).toObject();
+    QStringList keys = acc.keys(); // "final" sorts first; s<stage>.b<block> sort in order
+    keys.removeAll(QStringLiteral("final"));
+    QStringList parts;
+    for (const QString &k : keys)
+        parts << QStringLiteral("%1 %2").arg(k).arg(100 * acc.value(k).toDouble(), 0, 'f', 1);
+    if (acc.contains(QStringLiteral("final")))
+        parts << MainWindow::tr("head %1").arg(100 * acc.value(QStringLiteral("final")).toDouble(), 0, 'f', 1);
+    return parts.join(QStringLiteral(" · "));
+}
+
+/// The training log (one JSON object per epoch) as lines a person reads.
+QString readableLog(const std::string &log)
+{
+    QStringList out;
+    for (const QString &line : QString::fromStdString(log).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (o.isEmpty())
+            continue;
+        out << MainWindow::tr("epoch %1 (%2 %3): loss %4, %5 images/s, %6 s")
+                   .arg(o.value(QStringLiteral("epoch")).toInt())
+                   .arg(o.value(QStringLiteral("phase")).toString())
+                   .arg(o.value(QStringLiteral("phase_epoch")).toInt())
+                   .arg(o.value(QStringLiteral("loss")).toDouble(), 0, 'f', 4)
+                   .arg(o.value(QStringLiteral("images_per_second")).toDouble(), 0, 'f', 0)
+                   .arg(o.value(QStringLiteral("seconds")).toDouble(), 0, 'f', 0)
+            << MainWindow::tr("  largest  %1").arg(perExit(o.value(QStringLiteral("largest")).toObject()))
+            << MainWindow::tr("  smallest %1").arg(perExit(o.value(QStringLiteral("smallest")).toObject()));
+    }
+    return out.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+void MainWindow::showSupernet(const QString &path)
+{
+    m_supernetPath = path; // a bad one is reported again, with the engine's message, at start
+    m_supernetLog.clear();
+    if (path.isEmpty()) {
+        m_datasetPanel->showSupernet(tr("<b>Supernet:</b> none found (Supernet &gt; Train Supernet..., or "
+                                        "<tt>edanas supernet train</tt>)."));
+        return;
+    }
+    try {
+        const auto info = supernet::readCheckpointInfo(path.toStdString());
+        const QJsonObject state = QJsonDocument::fromJson(QByteArray::fromStdString(info.state)).object();
+        const QJsonObject space = QJsonDocument::fromJson(QByteArray::fromStdString(info.spaceJson)).object();
+        m_architecture->setSpace(space::SearchSpace::fromJson(info.spaceJson, path.toStdString()));
+        m_supernetLog = readableLog(info.trainingLog);
+        // the last epoch's line holds the latest accuracies, at every exit
+        const QStringList lines = QString::fromStdString(info.trainingLog).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QString accuracy;
+        if (!lines.isEmpty()) {
+            const QJsonObject last = QJsonDocument::fromJson(lines.constLast().toUtf8()).object();
+            accuracy = tr("<br>validation top-1 per exit (%):<br>&nbsp;largest: %1<br>&nbsp;smallest: %2")
+                           .arg(perExit(last.value(QStringLiteral("largest")).toObject()),
+                                perExit(last.value(QStringLiteral("smallest")).toObject()));
+        }
+        m_datasetPanel->showSupernet(
+            tr("<b>Supernet:</b> %1 space, trained on %2 (%3 of %4 epochs)%5%6<br><small>%7</small>")
+                .arg(space.value(QStringLiteral("name")).toString(), QString::fromStdString(info.datasetName))
+                .arg(state.value(QStringLiteral("next_epoch")).toInt())
+                .arg(state.value(QStringLiteral("total_epochs")).toInt())
+                .arg(accuracy,
+                     m_supernetLog.isEmpty() ? QString() : tr("<br><a href=\"log\">Training log...</a>"),
+                     path.toHtmlEscaped()));
+        log(tr("Supernet %1").arg(path));
+    } catch (const std::exception &e) {
+        m_datasetPanel->showSupernet(
+            tr("<b>Supernet:</b> cannot be used: %1").arg(QString::fromStdString(e.what()).toHtmlEscaped()));
+        log(QString::fromStdString(e.what()));
+    }
+}
+
+void MainWindow::showSupernetLog()
+{
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("supernetLogDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Training log of %1").arg(QFileInfo(m_supernetPath).fileName()));
+    auto *text = new QPlainTextEdit(m_supernetLog, dialog);
+    text->setReadOnly(true);
+    text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(text);
+    dialog->resize(900, 500);
+    dialog->show();
 }
 
 void MainWindow::chooseSupernet()
