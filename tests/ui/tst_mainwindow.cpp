@@ -392,6 +392,52 @@ private Q_SLOTS:
         QSettings().remove(QStringLiteral("recentSupernets"));
     }
 
+    // Closing the window while a supernet trains asks first: "Keep Training" keeps it
+    // running and the window open; "Stop and Close" cancels it (the last complete epoch
+    // stays) and the window closes once the trainer has let go.
+    void closingDuringATrainingAsks()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy loaded(&w, &MainWindow::datasetLoaded);
+        w.openDataset(QString::fromStdString(edanas::data::defaultDatasetPath()));
+        QVERIFY(loaded.wait(60000));
+        edanas::supernet::TrainConfig config;
+        config.phaseEpochs = {50, 0, 0, 0};
+        config.trainImages = 256;
+        config.batchSize = 16;
+        config.evalImages = 32;
+        config.recalibrationImages = 32;
+        QSignalSpy started(w.trainingJob(), &edanas::ui::TrainingJob::started);
+        QSignalSpy epochs(w.trainingJob(), &edanas::ui::TrainingJob::epochDone);
+        QSignalSpy finished(&w, &MainWindow::trainingFinished);
+        QVERIFY(w.startTraining(QStringLiteral("tiny"), config, m_dir.path() + "/closing.pt"));
+        QVERIFY(started.wait(60000));
+        QVERIFY(epochs.wait(120000));
+        auto answer = [&w](QMessageBox::StandardButton button) {
+            QMessageBox *box = nullptr;
+            QTRY_VERIFY_WITH_TIMEOUT((box = w.findChild<QMessageBox *>(QStringLiteral("stopTrainingBox"))) != nullptr
+                                         && box->isVisible(),
+                                     5000);
+            QTest::mouseClick(box->button(button), Qt::LeftButton);
+        };
+        QVERIFY(!w.close());
+        answer(QMessageBox::No);
+        QTest::qWait(300);
+        QVERIFY(w.isVisible());
+        QVERIFY(w.trainingJob()->isRunning());
+        QVERIFY(finished.isEmpty());
+        QVERIFY(!w.close());
+        answer(QMessageBox::Yes);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.isVisible(), 60000);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY(!w.trainingJob()->isRunning());
+        QVERIFY(int(epochs.count()) < 50);
+        QVERIFY(QFileInfo::exists(m_dir.path() + "/closing.pt")); // the last complete epoch
+    }
+
     void closingWhileLoadingIsSafe()
     {
         auto *w = new MainWindow;

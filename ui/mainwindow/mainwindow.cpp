@@ -13,6 +13,7 @@
 #include "ui/search/candidatetable.h"
 #include "ui/search/searchpanel.h"
 #include "ui/search/studyfollower.h"
+#include "ui/training/trainingjob.h"
 #include "ui/widgets/recentlist.h"
 
 #include "data/dataset.h"
@@ -1078,6 +1079,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
         statusBar()->showMessage(tr("Stopping the search before closing…"));
         log(tr("Closing: stopping the search after the candidate being evaluated"));
         event->ignore();
+        return;
+    }
+    if (m_training->isRunning()) {
+        // ask (a training can take hours); stopping keeps the last complete epoch, and the
+        // window closes once the trainer has let go (trainingFinished)
+        event->ignore();
+        askToStopTraining();
         return;
     }
     saveSettings();

@@ -155,6 +155,7 @@ private:
     // trainingactions.cpp
     void createTraining(QMenu *supernetMenu);
     void chooseTraining();
+    void askToStopTraining();
     void onStateChanged(SearchController::State state);
     void onCandidate(const search::CandidateSnapshot &candidate);
     void onGeneration(const search::GenerationSnapshot &generation);
@@ -203,6 +204,8 @@ private:
     TrainingJob *m_training = nullptr;
     TrainingView *m_trainingView = nullptr;
     QDockWidget *m_trainingDock = nullptr;
+    QPointer<QMessageBox> m_stopTrainingBox;
+    bool m_closeAfterTraining = false;
 
     std::shared_ptr<const data::Dataset> m_dataset;
     QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)

@@ -18,6 +18,7 @@
 #include <QJsonObject>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -80,6 +81,10 @@ void MainWindow::createTraining(QMenu *supernetMenu)
             log(tr("Training cancelled: %1 keeps the last complete epoch").arg(out));
         }
         Q_EMIT trainingFinished(completed, error);
+        if (m_closeAfterTraining) {
+            m_closeAfterTraining = false;
+            close();
+        }
     });
 }
 
@@ -120,6 +125,33 @@ bool MainWindow::startTraining(const QString &space, const supernet::TrainConfig
     m_trainingDock->raise();
     log(tr("Training a %1 supernet on %2 into %3").arg(space, QString::fromStdString(m_dataset->name), request.outPath));
     return m_training->start(request);
+}
+
+void MainWindow::askToStopTraining()
+{
+    if (m_stopTrainingBox) {
+        m_stopTrainingBox->raise();
+        return;
+    }
+    m_stopTrainingBox = new QMessageBox(
+        QMessageBox::Question, tr("A supernet is training"),
+        tr("%1 is still training. Stop it and close?\n\nThe checkpoint keeps the last complete epoch; "
+           "Supernet > Resume Training goes on from there.")
+            .arg(m_training->outPath()),
+        QMessageBox::Yes | QMessageBox::No, this);
+    m_stopTrainingBox->setObjectName(QStringLiteral("stopTrainingBox"));
+    m_stopTrainingBox->setAttribute(Qt::WA_DeleteOnClose);
+    m_stopTrainingBox->button(QMessageBox::Yes)->setText(tr("Stop and Close"));
+    m_stopTrainingBox->button(QMessageBox::No)->setText(tr("Keep Training"));
+    connect(m_stopTrainingBox, &QMessageBox::finished, this, [this](int result) {
+        if (result != QMessageBox::Yes || !m_training->isRunning())
+            return;
+        m_closeAfterTraining = true;
+        log(tr("Closing: stopping the training after the batch under way"));
+        statusBar()->showMessage(tr("Stopping the training before closing…"));
+        m_training->cancel();
+    });
+    m_stopTrainingBox->open();
 }
 
 QString MainWindow::unfinishedTraining() const
