@@ -207,7 +207,9 @@ QStringList MainWindow::supernetsToTry() const
     add(m_supernetPath);
     for (const QString &p : recentSupernets())
         add(p);
+    // the default first, so a data set that several shipped supernets fit gets the default
     const QString shipped = QString::fromStdString(supernet::defaultSupernetPath());
+    add(shipped);
     if (!shipped.isEmpty())
         for (const QFileInfo &f : QDir(QFileInfo(shipped).absolutePath()).entryInfoList({QStringLiteral("*.pt")}, QDir::Files))
             add(f.absoluteFilePath());
