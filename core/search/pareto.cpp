@@ -170,4 +170,74 @@ std::vector<EqualAccuracyCost> costAtEqualAccuracy(const std::vector<double> &ea
     return out;
 }
 
+FrontComparison compareFronts(const std::vector<std::vector<std::pair<double, double>>> &fronts,
+                              double referenceCost, double referenceAccuracy)
+{
+    std::vector<std::pair<double, double>> all;
+    for (const auto &front : fronts)
+        for (const auto &[cost, accuracy] : front) {
+            if (!(cost > 0.0) || !std::isfinite(cost) || !std::isfinite(accuracy))
+                throw std::invalid_argument("search: a cost is not positive or an accuracy not finite");
+            all.emplace_back(cost, accuracy);
+        }
+    if (all.empty())
+        throw std::invalid_argument("search: no front has a point to compare");
+
+    // a front as its non-dominated points, cheapest first (each more accurate than the last)
+    auto frontOf = [](std::vector<std::pair<double, double>> points) {
+        std::sort(points.begin(), points.end(), [](const auto &a, const auto &b) {
+            return a.first != b.first ? a.first < b.first : a.second > b.second;
+        });
+        std::vector<std::pair<double, double>> out;
+        for (const auto &p : points)
+            if (out.empty() || p.second > out.back().second)
+                out.push_back(p);
+        return out;
+    };
+    const auto united = frontOf(all);
+
+    FrontComparison c;
+    c.idealCost = united.front().first;
+    c.idealAccuracy = united.back().second;
+    const double nadirCost = united.back().first;
+    const double nadirAccuracy = united.front().second;
+    c.referenceCost = std::isnan(referenceCost) ? nadirCost + 0.1 * (nadirCost - c.idealCost) : referenceCost;
+    c.referenceAccuracy = std::isnan(referenceAccuracy)
+                              ? nadirAccuracy - 0.1 * (c.idealAccuracy - nadirAccuracy)
+                              : referenceAccuracy;
+    if (!std::isfinite(c.referenceCost) || !std::isfinite(c.referenceAccuracy))
+        throw std::invalid_argument("search: the reference point is not finite");
+
+    // (error, cost) minimised; the box between the ideal point and the reference
+    const double box = (c.referenceCost - c.idealCost) * (c.referenceAccuracy < c.idealAccuracy
+                                                              ? c.idealAccuracy - c.referenceAccuracy
+                                                              : 0.0);
+    auto share = [&](const std::vector<std::pair<double, double>> &points) {
+        if (!(box > 0.0))
+            return 0.0;
+        std::vector<std::vector<double>> f;
+        for (const auto &[cost, accuracy] : points)
+            f.push_back({-accuracy, cost});
+        return hypervolume(f, {-c.referenceAccuracy, c.referenceCost}) / box;
+    };
+    std::vector<std::vector<std::pair<double, double>>> own;
+    for (const auto &front : fronts) {
+        own.push_back(frontOf(front));
+        c.hypervolume.push_back(share(own.back()));
+    }
+    c.unionHypervolume = share(united);
+    for (const auto &[cost, accuracy] : united) {
+        FrontComparison::Level level{accuracy, {}};
+        for (const auto &front : own) {
+            double fewest = std::numeric_limits<double>::infinity();
+            for (const auto &p : front)
+                if (p.second >= accuracy)
+                    fewest = std::min(fewest, p.first);
+            level.fewestCost.push_back(fewest);
+        }
+        c.levels.push_back(std::move(level));
+    }
+    return c;
+}
+
 } // namespace edanas::search

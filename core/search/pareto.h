@@ -51,4 +51,33 @@ std::vector<EqualAccuracyCost> costAtEqualAccuracy(const std::vector<double> &ea
                                                    const std::vector<double> &staticCost,
                                                    const std::vector<double> &staticAccuracy);
 
+/// Several (cost, accuracy) fronts compared over one reference: their hypervolumes, and
+/// the fewest cost each needs for every accuracy the union of the fronts reaches.
+struct FrontComparison
+{
+    double referenceCost = 0.0;     ///< the reference point: no front is credited beyond it
+    double referenceAccuracy = 0.0;
+    double idealCost = 0.0;         ///< the union front's cheapest cost and best accuracy
+    double idealAccuracy = 0.0;
+    /// Per front, the area it dominates between the reference and the ideal point, as a
+    /// share of that box (0 to 1); 0 for a front with no point inside it.
+    std::vector<double> hypervolume;
+    double unionHypervolume = 0.0; ///< the same share for all fronts together
+    struct Level
+    {
+        double accuracy = 0.0;             ///< a union-front point's accuracy
+        std::vector<double> fewestCost;    ///< per front; infinity where it never reaches it
+    };
+    std::vector<Level> levels; ///< one per union-front point, cheapest (least accurate) first
+};
+
+/// Compares fronts given as (cost, accuracy) points (any points: each front is taken as
+/// its non-dominated subset). The reference is `referenceCost` / `referenceAccuracy` when
+/// given (not NaN), else the union front's nadir moved a tenth of the union's range
+/// outwards (most cost, least accuracy), so that the extreme points count. Costs must be
+/// positive, accuracies finite, and at least one front non-empty; throws
+/// std::invalid_argument otherwise.
+FrontComparison compareFronts(const std::vector<std::vector<std::pair<double, double>>> &fronts,
+                              double referenceCost, double referenceAccuracy);
+
 } // namespace edanas::search

@@ -245,6 +245,44 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, costAtEqualAccuracy({1}, {.5}, {1}, {std::nan("")}));
     }
 
+    void compareFrontsHandCase()
+    {
+        // A: (1, .80) (2, .85); B: (1.5, .78) (3, .90). The union front is (1, .80) (2, .85)
+        // (3, .90): ideal (1, .90), nadir (3, .80), reference a tenth of the range beyond
+        // it: cost 3.2, accuracy .79; the box (3.2 - 1) x (.90 - .79) = .242.
+        const auto c = compareFronts({{{1, .80}, {2, .85}}, {{1.5, .78}, {3, .90}}}, std::nan(""), std::nan(""));
+        QCOMPARE(c.referenceCost, 3.2);
+        QVERIFY(std::abs(c.referenceAccuracy - .79) < 1e-12);
+        QCOMPARE(c.idealCost, 1.0);
+        QCOMPARE(c.idealAccuracy, .90);
+        // A: 2.2 x .01 + 1.2 x .05 = .082; B: (1.5, .78) is below the reference, 0.2 x .11 = .022;
+        // the union: .082 + 0.2 x .05 = .092
+        QCOMPARE(c.hypervolume.size(), std::size_t(2));
+        QVERIFY(std::abs(c.hypervolume[0] - .082 / .242) < 1e-9);
+        QVERIFY(std::abs(c.hypervolume[1] - .022 / .242) < 1e-9);
+        QVERIFY(std::abs(c.unionHypervolume - .092 / .242) < 1e-9);
+        QCOMPARE(c.levels.size(), std::size_t(3));
+        QCOMPARE(c.levels[0].accuracy, .80);
+        QCOMPARE(c.levels[0].fewestCost, (std::vector<double>{1, 3}));
+        QCOMPARE(c.levels[1].fewestCost, (std::vector<double>{2, 3}));
+        QCOMPARE(c.levels[2].accuracy, .90);
+        QCOMPARE(c.levels[2].fewestCost, (std::vector<double>{inf, 3}));
+
+        // a given reference: cost 4, accuracy .70; box 3 x .2 = .6; A: 3 x .1 + 2 x .05 = .4
+        const auto g = compareFronts({{{1, .80}, {2, .85}}, {}}, 4.0, .70);
+        QCOMPARE(g.referenceCost, 4.0);
+        QVERIFY(std::abs(g.hypervolume[0] - .4 / (3 * .15)) < 1e-9); // ideal accuracy is A's best, .85
+        QCOMPARE(g.hypervolume[1], 0.0);
+        // a dominated point changes nothing
+        const auto d = compareFronts({{{1, .80}, {2, .85}, {2.5, .84}}, {}}, 4.0, .70);
+        QCOMPARE(d.hypervolume[0], g.hypervolume[0]);
+
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compareFronts({{}, {}}, std::nan(""), std::nan("")));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, compareFronts({{{0, .5}}}, std::nan(""), std::nan("")));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 compareFronts({{{1, std::nan("")}}}, std::nan(""), std::nan("")));
+    }
+
     void costAtEqualAccuracyMatchesBruteForce()
     {
         std::mt19937 rng(7);
