@@ -15,12 +15,14 @@ int supernetCommand(const QStringList &args);
 int searchCommand(const QStringList &args);
 /// `edanas worker --study URL ...`: measures a distributed search's candidates.
 int workerCommand(const QStringList &args);
-/// `edanas study show|export|plot|report ...`
+/// `edanas study show|export|copy|steer|plot|report|compare ...`
 int studyCommand(const QStringList &args);
 /// `edanas study plot ...` and `edanas study report ...` (widgets: need a QApplication);
 /// `args` starts with "edanas study plot".
 int studyPlot(const QStringList &args);
 int studyReport(const QStringList &args);
+/// `edanas study compare A B ...`: fronts of several studies on one data set, one reference.
+int studyCompare(const QStringList &args);
 /// `edanas export-model STUDY --out DIR ...`: the chosen network, deployable.
 int exportModelCommand(const QStringList &args);
 

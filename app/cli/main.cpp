@@ -36,6 +36,8 @@ const char *const kUsage =
     "  study plot FILE           a figure (front, hypervolume, exit curves, architecture)\n"
     "                            as PNG, SVG or PDF\n"
     "  study report FILE         a self-contained HTML or PDF report of a study\n"
+    "  study compare A B ...     several studies' fronts on one data set: hypervolume\n"
+    "                            over one reference, MACs at equal accuracy, a plot\n"
     "  export-model FILE         a candidate as a standalone early-exit network\n"
     "                            (LibTorch, ONNX, JSON), checked with OpenCV\n"
     "\n"
@@ -46,12 +48,13 @@ const char *const kUsage =
     "  -h, --help     this text\n"
     "  -v, --version  the version\n";
 
-// `study plot` and `study report` draw with the Studio's widgets: they need a
+// `study plot`, `study report` and `study compare` draw with the Studio's widgets: they need a
 // QApplication, off screen unless a display is at hand.
 bool drawsFigures(int argc, char *argv[])
 {
     return argc > 2 && std::strcmp(argv[1], "study") == 0
-           && (std::strcmp(argv[2], "plot") == 0 || std::strcmp(argv[2], "report") == 0);
+           && (std::strcmp(argv[2], "plot") == 0 || std::strcmp(argv[2], "report") == 0
+               || std::strcmp(argv[2], "compare") == 0);
 }
 
 } // namespace

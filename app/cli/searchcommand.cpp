@@ -538,7 +538,8 @@ int studyCommand(const QStringList &args)
                           {"copy", copyStudy},
                           {"steer", steerStudy},
                           {"plot", studyPlot},
-                          {"report", studyReport}});
+                          {"report", studyReport},
+                          {"compare", studyCompare}});
 }
 
 } // namespace edanas::cli

@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -351,6 +352,34 @@ private Q_SLOTS:
                 QCOMPARE(r.code, 2);
                 QVERIFY2(r.err.contains(other + ": searched another supernet"), qPrintable(r.err));
             }
+            QVERIFY(!QFile::exists(m_dir.path() + "/never.png"));
+
+            // `study compare`: the two fronts over one reference, and a plot of them
+            r = run({"study", "compare", ee, st, "--out", m_dir.path() + "/compare.png"});
+            QVERIFY2(r.code == 0, qPrintable(r.err));
+            QVERIFY2(r.out.contains("  A  " + ee + ": supernet ") && r.out.contains("  B  " + st + ": supernet "),
+                     qPrintable(r.out));
+            QVERIFY(r.out.contains("encoding static"));
+            const auto share = [&r](const QString &label) {
+                const auto m = QRegularExpression("\\n  " + label + "  (\\d\\.\\d{4})\\n").match(r.out);
+                return m.hasMatch() ? m.captured(1).toDouble() : -1.0;
+            };
+            const auto together = QRegularExpression("all together (\\d\\.\\d{4})").match(r.out);
+            QVERIFY2(share("A") >= 0.0 && share("B") >= 0.0 && together.hasMatch(), qPrintable(r.out));
+            QVERIFY(together.captured(1).toDouble() >= std::max(share("A"), share("B")) - 1e-4);
+            QVERIFY(together.captured(1).toDouble() <= 1.0);
+            QVERIFY(QFileInfo(m_dir.path() + "/compare.png").size() > 1000);
+            // refused: one study, a study of another data set, a malformed reference
+            r = run({"study", "compare", ee});
+            QCOMPARE(r.code, 2);
+            r = run({"study", "compare", ee, other, "--out", m_dir.path() + "/never.png"});
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains(other + ": measured on another data set"), qPrintable(r.err));
+            r = run({"study", "compare", ee, st, "--reference", "ten,85"});
+            QCOMPARE(r.code, 2);
+            QVERIFY2(r.err.contains("--reference must be MMACS,ACCURACY"), qPrintable(r.err));
+            r = run({"study", "compare", ee, st, "--reference", "10,85"});
+            QVERIFY2(r.code == 0 && r.out.contains("reference 10.000 MMACs, 85.00 % (given)"), qPrintable(r.out + r.err));
             QVERIFY(!QFile::exists(m_dir.path() + "/never.png"));
         }
 
