@@ -145,6 +145,40 @@ private Q_SLOTS:
         logDialog->close();
         w.showSupernet(m_dir.path() + "/none.pt");
         QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("none.pt: does not exist")));
+
+        // Supernet > Open Shipped Supernet: every shipped checkpoint with its documented
+        // accuracy, the default marked; choosing one makes it the supernet in use
+        w.showSupernet(path);
+        auto *shipped = w.findChild<QMenu *>(QStringLiteral("shippedSupernetMenu"));
+        QVERIFY(shipped);
+        Q_EMIT shipped->aboutToShow();
+        const QStringList files = QDir(QFileInfo(path).absolutePath()).entryList({QStringLiteral("*.pt")}, QDir::Files);
+        QCOMPARE(shipped->actions().size(), files.size());
+        QAction *other = nullptr;
+        for (QAction *a : shipped->actions()) {
+            const bool isDefault = QFileInfo(a->toolTip()) == QFileInfo(path);
+            QCOMPARE(a->text().contains(QStringLiteral("[default]")), isDefault);
+            QCOMPARE(a->isChecked(), isDefault);
+            QVERIFY2(a->text().contains(QStringLiteral("% largest")), qPrintable(a->text()));
+            if (a->toolTip().endsWith(QStringLiteral("mbv3-small-input.pt")))
+                other = a;
+        }
+        QVERIFY(other);
+        // the figures of the accuracy file beside it (the head of each subnet, 2,000 test images)
+        QFile doc(other->toolTip().chopped(3) + QStringLiteral(".accuracy.json"));
+        QVERIFY(doc.open(QIODevice::ReadOnly));
+        const QJsonObject subnets = QJsonDocument::fromJson(doc.readAll()).object().value("subnets").toObject();
+        auto head = [&subnets](const char *subnet) {
+            const double a = subnets.value(QLatin1String(subnet)).toObject().value("exits").toArray().last().toObject().value("accuracy").toDouble();
+            return QString::number(100.0 * a, 'f', 1);
+        };
+        const QString expected = QStringLiteral("mbv3-small-input, trained on fashion-mnist: %1 % largest, %2 % smallest (test)")
+                                     .arg(head("largest"), head("smallest"));
+        QCOMPARE(other->text(), expected);
+        other->trigger();
+        QCOMPARE(QFileInfo(w.supernetPath()), QFileInfo(other->toolTip()));
+        QVERIFY(w.datasetPanel()->supernetText().contains(QStringLiteral("mbv3-small-input space")));
+        QSettings().remove(QStringLiteral("recentSupernets"));
     }
 
     // Issue 17: the supernet in use must fit the open data set. A supernet trained on a

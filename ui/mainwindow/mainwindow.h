@@ -151,6 +151,8 @@ private:
     void showSupernetLog();
     QStringList supernetsToTry() const;
     void applySupernetFit(const QString &fitting, const QString &problem);
+    /// Supernet > Open Shipped Supernet: one entry per checkpoint beside the default one.
+    void fillShippedSupernets(QMenu *menu);
     void showSupernetProblem(const QString &title, const QString &text);
     // trainingactions.cpp
     void createTraining(QMenu *supernetMenu);

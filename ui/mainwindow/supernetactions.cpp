@@ -21,7 +21,9 @@
 #include <QVBoxLayout>
 #include <QDir>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -41,6 +43,12 @@ void MainWindow::createSupernetMenu()
     recent->setObjectName(QStringLiteral("recentSupernetMenu"));
     m_recentSupernets = new RecentList(QStringLiteral("recentSupernets"), recent, this);
     connect(m_recentSupernets, &RecentList::chosen, this, &MainWindow::openSupernet);
+    // the supernets that come with the Studio, each with what it reaches
+    QMenu *shipped = menu->addMenu(tr("Open &Shipped Supernet"));
+    shipped->setObjectName(QStringLiteral("shippedSupernetMenu"));
+    shipped->setToolTipsVisible(true);
+    connect(shipped, &QMenu::aboutToShow, this, [this, shipped] { fillShippedSupernets(shipped); });
+    fillShippedSupernets(shipped);
     menu->addSeparator();
     createTraining(menu);
 }
@@ -173,6 +181,50 @@ bool MainWindow::openSupernet(const QString &path)
     showSupernet(path);
     m_recentSupernets->add(QFileInfo(path).absoluteFilePath());
     return true;
+}
+
+void MainWindow::fillShippedSupernets(QMenu *menu)
+{
+    menu->clear();
+    const QString fallback = QString::fromStdString(supernet::defaultSupernetPath());
+    if (fallback.isEmpty()) {
+        menu->addAction(tr("(none installed)"))->setEnabled(false);
+        return;
+    }
+    const QString defaultPath = QFileInfo(fallback).absoluteFilePath();
+    for (const QFileInfo &f : QDir(QFileInfo(fallback).absolutePath()).entryInfoList({QStringLiteral("*.pt")}, QDir::Files)) {
+        const QString path = f.absoluteFilePath();
+        QString text = f.completeBaseName();
+        try {
+            const auto info = supernet::readCheckpointInfo(path.toStdString());
+            const auto space = QJsonDocument::fromJson(QByteArray::fromStdString(info.spaceJson)).object();
+            text = tr("%1, trained on %2").arg(space.value(QStringLiteral("name")).toString(text),
+                                               QString::fromStdString(info.datasetName));
+        } catch (const std::exception &) {
+            text += tr(" (unreadable)");
+        }
+        // the documented accuracy beside it: the final head of the largest and smallest subnet
+        QFile doc(f.absolutePath() + QLatin1Char('/') + f.completeBaseName() + QStringLiteral(".accuracy.json"));
+        if (doc.open(QIODevice::ReadOnly)) {
+            const QJsonObject o = QJsonDocument::fromJson(doc.readAll()).object();
+            auto head = [&o](const char *subnet) {
+                const auto exits = o.value(QStringLiteral("subnets")).toObject().value(QLatin1String(subnet)).toObject()
+                                       .value(QStringLiteral("exits")).toArray();
+                return exits.isEmpty() ? -1.0 : exits.last().toObject().value(QStringLiteral("accuracy")).toDouble(-1.0);
+            };
+            if (head("largest") >= 0.0 && head("smallest") >= 0.0)
+                text += tr(": %1 % largest, %2 % smallest (%3)")
+                            .arg(100.0 * head("largest"), 0, 'f', 1)
+                            .arg(100.0 * head("smallest"), 0, 'f', 1)
+                            .arg(o.value(QStringLiteral("split")).toString());
+        }
+        if (path == defaultPath)
+            text += tr(" [default]");
+        QAction *a = menu->addAction(text, this, [this, path] { openSupernet(path); });
+        a->setToolTip(path);
+        a->setCheckable(true);
+        a->setChecked(path == QFileInfo(m_supernetPath).absoluteFilePath());
+    }
 }
 
 QString MainWindow::supernetMismatch() const
