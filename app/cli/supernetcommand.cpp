@@ -12,6 +12,7 @@
 #include "data/split.h"
 #include "runtime.h"
 #include "space/searchspace.h"
+#include "supernet/estimate.h"
 #include "supernet/trainer.h"
 
 #include <QCommandLineParser>
@@ -159,11 +160,16 @@ int train(const QStringList &args)
                                   QStringLiteral("Store the finished checkpoint's weights as float16 (half the size)."));
     const QCommandLineOption overwrite(QStringLiteral("overwrite"),
                                        QStringLiteral("Replace an existing checkpoint instead of resuming it."));
+    const QCommandLineOption estimate(
+        QStringLiteral("estimate"),
+        QStringLiteral("Do not train: measure a few training steps of the largest and the smallest subnet here\n"
+                       "and print how long these settings will take (what the Studio's Train Supernet dialog\n"
+                       "shows); --out is not needed."));
     p.addOptions({space, out, epochs, batch, lr, warmup, decay, decayAll, randomSubnets, sumGrads, exitWeight, distill,
                   distillExits, smoothing, dropout, trainImages, evalImages, recal, share, noAugment, crop, noFlip, half,
-                  overwrite});
+                  overwrite, estimate});
     p.process(args);
-    if (!p.isSet(out))
+    if (!p.isSet(out) && !p.isSet(estimate))
         throw UsageError("--out FILE is required");
 
     supernet::TrainConfig cfg;
@@ -204,6 +210,23 @@ int train(const QStringList &args)
 
     const space::SearchSpace sp = space::SearchSpace::load(p.value(space).toStdString());
     const data::Dataset ds = data::loadDataset(data.ref(p));
+    if (p.isSet(estimate)) {
+        space::SearchSpace fitted = sp;
+        fitted.inputChannels = ds.train.channels;
+        fitted.classes = ds.classCount();
+        const std::int64_t perEpoch = supernet::imagesPerEpoch(ds, cfg);
+        const auto e = supernet::estimateTraining(fitted, cfg, perEpoch);
+        std::printf("The %s supernet on %s, %lld images per epoch, batch %d, %d threads: training steps at %.0f "
+                    "images/s (largest subnet) and %.0f (smallest)\n",
+                    sp.name.c_str(), ds.name.c_str(), static_cast<long long>(perEpoch), cfg.batchSize, threadCount(),
+                    e.largestImagesPerSecond, e.smallestImagesPerSecond);
+        for (int phase = 0; phase < 4; ++phase)
+            if (cfg.phaseEpochs[std::size_t(phase)] > 0)
+                std::printf("  %-9s %2d epochs  %s\n", supernet::phaseName(supernet::Phase(phase)).c_str(),
+                            cfg.phaseEpochs[std::size_t(phase)], duration(e.phaseSeconds[phase]).c_str());
+        std::printf("about %s in all (the evaluation after each epoch comes on top)\n", duration(e.seconds).c_str());
+        return Ok;
+    }
     const std::string outPath = p.value(out).toStdString();
     std::printf("Training the %s supernet on %s (%lld training images, %d classes) with %d threads\n", sp.name.c_str(),
                 ds.name.c_str(), static_cast<long long>(ds.train.size()), ds.classCount(), threadCount());

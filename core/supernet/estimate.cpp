@@ -1,11 +1,20 @@
 #include "supernet/estimate.h"
 
+#include "data/split.h"
 #include "eenn/throughput.h"
 #include "supernet/supernet.h"
 
 #include <algorithm>
 
 namespace edanas::supernet {
+
+std::int64_t imagesPerEpoch(const data::Dataset &dataset, const TrainConfig &config)
+{
+    const auto split =
+        data::stratifiedSplit(dataset.train.labels, dataset.classCount(), config.validationShare, config.seed);
+    const auto train = std::int64_t(split.train.size());
+    return config.trainImages > 0 ? std::min<std::int64_t>(config.trainImages, train) : train;
+}
 
 TrainingEstimate estimateTraining(const space::SearchSpace &space, const TrainConfig &config,
                                   std::int64_t imagesPerEpoch)

@@ -3,6 +3,7 @@
 // How long a supernet training will take on this machine, from a short measurement;
 // readable without LibTorch's headers (the Studio's training dialog shows it).
 
+#include "data/dataset.h"
 #include "space/searchspace.h"
 #include "supernet/trainer.h"
 
@@ -17,6 +18,11 @@ struct TrainingEstimate
     double phaseSeconds[4] = {0, 0, 0, 0};
     double seconds = 0.0; ///< the whole schedule, per-epoch evaluation not included
 };
+
+/// The images a training with `config` sees per epoch on `dataset`: its training split
+/// (the training images less the stratified validation share), or `config.trainImages`
+/// of them when that is fewer. The trainer and the estimates count the same way.
+std::int64_t imagesPerEpoch(const data::Dataset &dataset, const TrainConfig &config);
 
 /// Times a few training steps (batch `config.batchSize`, random images, the trainer's
 /// optimizer and loss: eenn::measureThroughput) of the largest and the smallest subnet

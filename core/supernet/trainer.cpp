@@ -5,6 +5,7 @@
 #include "data/batchloader.h"
 #include "data/dataset.h"
 #include "data/split.h"
+#include "estimate.h"
 #include "loss.h"
 #include "recalibrate.h"
 #include "supernet.h"
@@ -369,8 +370,7 @@ Trainer::Trainer(const data::Dataset &dataset, space::SearchSpace space, TrainCo
 
     d->datasetHash = data::contentHash(dataset);
     d->split = data::stratifiedSplit(dataset.train.labels, dataset.classCount(), d->cfg.validationShare, d->cfg.seed);
-    const std::int64_t perEpoch = d->cfg.trainImages > 0 ? std::min<std::int64_t>(d->cfg.trainImages, std::int64_t(d->split.train.size()))
-                                                          : std::int64_t(d->split.train.size());
+    const std::int64_t perEpoch = imagesPerEpoch(dataset, d->cfg); // the same split, counted as estimates count it
     if (perEpoch < d->cfg.batchSize)
         throw std::invalid_argument("only " + std::to_string(perEpoch)
                                     + " training images, fewer than one batch of " + std::to_string(d->cfg.batchSize)

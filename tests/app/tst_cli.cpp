@@ -100,7 +100,17 @@ private Q_SLOTS:
         const QString ckpt = m_dir.path() + "/tiny.pt";
         const QStringList train{"supernet", "train", "--space", "tiny", "--data", m_dir.path() + "/set", "--out", ckpt,
                                 "--epochs", "1,1,0,0", "--batch-size", "4", "--recalibration-images", "8"};
-        auto r = run(train);
+        // --estimate: the time these settings take here, per phase, and nothing written
+        auto r = run(train + QStringList{"--estimate", "--validation-share", "0.25"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(QRegularExpression("training steps at \\d+ images/s \\(largest subnet\\) and \\d+ \\(smallest\\)")
+                     .match(r.out).hasMatch(),
+                 qPrintable(r.out));
+        QVERIFY(r.out.contains("  largest    1 epochs") && r.out.contains("  kernel     1 epochs"));
+        QVERIFY(!r.out.contains("depth"));
+        QVERIFY(r.out.contains("in all (the evaluation after each epoch comes on top)"));
+        QVERIFY(!QFile::exists(ckpt));
+        r = run(train);
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("epoch 2/2 (kernel 1)"));
         QVERIFY(r.out.contains("largest  s1.b1"));

@@ -9,6 +9,7 @@
 
 #include "data/dataset.h"
 #include "supernet/checkpointinfo.h"
+#include "supernet/estimate.h"
 
 #include <QAction>
 #include <QDir>
@@ -102,7 +103,9 @@ void MainWindow::chooseTraining()
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/supernets");
     QDir().mkpath(dir);
     const QString name = QString::fromStdString(m_dataset->name);
-    auto *dialog = new TrainDialog(name, qint64(m_dataset->train.size()), m_dataset->train.channels,
+    // the images an epoch sees: the training split, as the trainer draws it
+    const qint64 trainingSplit = supernet::imagesPerEpoch(*m_dataset, supernet::TrainConfig{});
+    auto *dialog = new TrainDialog(name, trainingSplit, m_dataset->train.channels,
                                    m_dataset->classCount(), QStringLiteral("%1/%2-ofa-mbv3.pt").arg(dir, name), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
