@@ -26,14 +26,14 @@ TrainingEstimate estimateTraining(const space::SearchSpace &space, const TrainCo
     o.evalBatch = 8; // the evaluation half of the measurement is not needed: keep it short
     o.evalImagesPerRun = 8;
     TrainingEstimate e;
-    {
+    auto rate = [&](const space::Genome &g) {
         Supernet net(space);
-        e.largestImagesPerSecond = eenn::measureThroughput(*net, space::Genome::largest(space), o).trainImagesPerSecond;
-    }
-    {
-        Supernet net(space);
-        e.smallestImagesPerSecond = eenn::measureThroughput(*net, space::Genome::smallest(space), o).trainImagesPerSecond;
-    }
+        return eenn::measureThroughput(*net, g, o).trainImagesPerSecond;
+    };
+    e.largestImagesPerSecond = rate(space::Genome::largest(space));
+    for (Phase phase : {Phase::Kernel, Phase::Depth, Phase::Expansion})
+        e.phaseSmallestImagesPerSecond[int(phase)] = rate(phaseSmallest(space, phase));
+    e.smallestImagesPerSecond = e.phaseSmallestImagesPerSecond[int(Phase::Expansion)];
     scheduleTraining(e, config, imagesPerEpoch);
     return e;
 }
@@ -42,10 +42,12 @@ void scheduleTraining(TrainingEstimate &e, const TrainConfig &config, std::int64
 {
     e.seconds = 0.0;
     const double largest = 1.0 / std::max(1e-9, e.largestImagesPerSecond);
-    const double smallest = 1.0 / std::max(1e-9, e.smallestImagesPerSecond);
-    const double sandwich = largest + smallest + double(config.randomSubnets) * 0.5 * (largest + smallest)
-                            + (config.distillWeight > 0.0 ? largest / 3.0 : 0.0);
     for (int p = 0; p < 4 && p < int(config.phaseEpochs.size()); ++p) {
+        const double measured = e.phaseSmallestImagesPerSecond[p] > 0.0 ? e.phaseSmallestImagesPerSecond[p]
+                                                                          : e.smallestImagesPerSecond;
+        const double smallest = 1.0 / std::max(1e-9, measured);
+        const double sandwich = largest + smallest + double(config.randomSubnets) * 0.5 * (largest + smallest)
+                                + (config.distillWeight > 0.0 ? largest / 3.0 : 0.0);
         const double perImage = p == 0 ? largest : sandwich;
         e.phaseSeconds[p] = double(config.phaseEpochs[std::size_t(p)]) * double(imagesPerEpoch) * perImage;
         e.seconds += e.phaseSeconds[p];

@@ -5,6 +5,7 @@
 #include "data/dataset.h"
 #include "space/searchspace.h"
 #include "supernet/checkpoint.h"
+#include "supernet/estimate.h"
 #include "supernet/loss.h"
 #include "supernet/supernet.h"
 #include "supernet/trainer.h"
@@ -183,6 +184,59 @@ private Q_SLOTS:
             at += steps;
         }
         QCOMPARE(at, progress.size());
+    }
+
+    // The training-time estimate scales measured rates to a schedule: a first-phase image
+    // costs one largest step; a later one the largest, the phase's smallest, each random
+    // subnet as the mean of those two, and the teacher's pass as a third of a largest step.
+    void estimateScalesPerPhase()
+    {
+        supernet::TrainingEstimate e;
+        e.largestImagesPerSecond = 100;
+        e.smallestImagesPerSecond = 1000;
+        e.phaseSmallestImagesPerSecond[1] = 200;
+        e.phaseSmallestImagesPerSecond[2] = 400;
+        e.phaseSmallestImagesPerSecond[3] = 1000;
+        supernet::TrainConfig cfg;
+        cfg.phaseEpochs = {2, 1, 1, 1};
+        cfg.randomSubnets = 1;
+        cfg.distillWeight = 1.0;
+        supernet::scheduleTraining(e, cfg, 1000);
+        // largest: 2 x 1000 / 100; kernel: 1000 x (1/100 + 1/200 + (1/100 + 1/200) / 2 + 1/300) ...
+        const double teacher = 1.0 / 300;
+        const double expected[4] = {20.0, 1000 * (0.01 + 0.005 + 0.0075 + teacher),
+                                    1000 * (0.01 + 0.0025 + 0.00625 + teacher), 1000 * (0.01 + 0.001 + 0.0055 + teacher)};
+        double total = 0;
+        for (int p = 0; p < 4; ++p) {
+            QVERIFY2(std::abs(e.phaseSeconds[p] - expected[p]) < 1e-9, qPrintable(QString::number(e.phaseSeconds[p])));
+            total += expected[p];
+        }
+        QVERIFY(std::abs(e.seconds - total) < 1e-9);
+        // no teacher, two random subnets; a phase not measured falls back on the smallest
+        e.phaseSmallestImagesPerSecond[2] = 0;
+        cfg.distillWeight = 0;
+        cfg.randomSubnets = 2;
+        cfg.phaseEpochs = {0, 0, 3, 0};
+        supernet::scheduleTraining(e, cfg, 1000);
+        QCOMPARE(e.phaseSeconds[0], 0.0);
+        QVERIFY(std::abs(e.phaseSeconds[2] - 3000 * (0.01 + 0.001 + 0.011)) < 1e-9);
+        QVERIFY(std::abs(e.seconds - e.phaseSeconds[2]) < 1e-9);
+    }
+
+    // imagesPerEpoch counts the training split as the trainer draws it
+    void imagesPerEpochIsTheTrainingSplit()
+    {
+        data::Dataset ds;
+        ds.train.labels.resize(1000);
+        for (std::size_t i = 0; i < ds.train.labels.size(); ++i)
+            ds.train.labels[i] = std::int32_t(i % 10);
+        ds.classNames.assign(10, "class");
+        supernet::TrainConfig cfg; // validation share 0.1: 10 of each class's 100
+        QCOMPARE(supernet::imagesPerEpoch(ds, cfg), std::int64_t(900));
+        cfg.trainImages = 300;
+        QCOMPARE(supernet::imagesPerEpoch(ds, cfg), std::int64_t(300));
+        cfg.trainImages = 5000;
+        QCOMPARE(supernet::imagesPerEpoch(ds, cfg), std::int64_t(900));
     }
 
     void learningRateWarmsUpThenFollowsACosine()
