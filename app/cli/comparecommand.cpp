@@ -3,14 +3,13 @@
 #include "commands.h"
 #include "options.h"
 
+#include "search/engine.h"
 #include "search/pareto.h"
+#include "study/records.h"
 #include "study/study.h"
 #include "ui/figures/figureexport.h"
 #include "ui/figures/frontcomparison.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QFileInfo>
 #include <QRegularExpression>
 
@@ -45,33 +44,19 @@ Compared read(const QString &path, bool finalFront)
     c.candidates = candidates.size();
     c.generations = s.generations().size();
     if (finalFront) {
-        const auto final = s.state("final_front");
+        const auto final = study::readFinalFront(s);
         if (!final)
             throw UsageError(c.path + ": has no front measured again at the end (the search did not finish, or ran "
                                       "with --final-validation-images -1): compare without --final");
-        QJsonParseError error;
-        const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(*final), &error);
-        if (error.error != QJsonParseError::NoError || !doc.isArray())
-            throw std::runtime_error(c.path + ": its final front is not a JSON array (" + error.errorString().toStdString()
-                                     + ")");
-        for (const auto &row : doc.array()) {
-            const auto o = row.toObject();
-            const double macs = o.value("macs_true").toDouble(), accuracy = o.value("accuracy").toDouble();
-            if (!(macs > 0.0) || !(accuracy >= 0.0 && accuracy <= 1.0))
-                throw std::runtime_error(c.path + ": its final front has a row without positive macs_true and an "
-                                                  "accuracy between 0 and 1");
-            c.points.emplace_back(macs, accuracy);
-            const auto images = static_cast<long long>(o.value("images").toDouble());
-            c.images = c.points.size() == 1 || images == c.images ? images : 0;
+        for (const auto &row : *final) {
+            c.points.emplace_back(row.macsTrue, row.accuracy);
+            c.images = c.points.size() == 1 || row.images == c.images ? row.images : 0;
         }
     } else {
         for (const auto &r : candidates)
             if (r.violation == 0.0 && r.macsTrue > 0.0)
                 c.points.emplace_back(r.macsTrue, r.accuracy);
-        c.images = QJsonDocument::fromJson(QByteArray::fromStdString(c.info.configJson))
-                       .object()
-                       .value("validation_images")
-                       .toInteger();
+        c.images = search::SearchConfig::fromJson(c.info.configJson, c.path).validationImages;
     }
     return c;
 }

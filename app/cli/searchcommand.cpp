@@ -8,6 +8,7 @@
 #include "options.h"
 
 #include "data/dataset.h"
+#include "study/records.h"
 #include "study/study.h"
 #include "study/studyexport.h"
 
@@ -15,9 +16,6 @@
 #include <QCoreApplication>
 #include <QProcess>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <algorithm>
 #include <atomic>
@@ -284,8 +282,7 @@ void printEqualAccuracy(const std::vector<study::CandidateRecord> &candidates,
 {
     std::vector<double> eeCost, eeAccuracy, staticCost, staticAccuracy;
     auto addStatic = [&](const study::CandidateRecord &r) {
-        const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
-        const double acc = fig.value("static_accuracy").toDouble();
+        const double acc = study::CandidateFigures::fromJson(r.figuresJson, "candidate " + std::to_string(r.id)).staticAccuracy;
         if (acc > 0.0 && r.staticMacs > 0.0) {
             staticCost.push_back(r.staticMacs);
             staticAccuracy.push_back(acc);
@@ -360,15 +357,11 @@ int show(const QStringList &args)
                 info.configJson.c_str(), candidates.size(), gens.size(), s.events().size());
     for (const auto &g : gens)
         std::printf("  generation %3d: hypervolume %.5f, front %zu\n", g.generation, g.hypervolume, g.front.size());
-    if (const auto final = s.state("final_front")) {
-        const auto rows = QJsonDocument::fromJson(QByteArray::fromStdString(*final)).array();
+    if (const auto final = study::readFinalFront(s)) {
         std::printf("front measured again at the end:\n");
-        for (const auto &row : rows) {
-            const auto o = row.toObject();
-            std::printf("  %6lld %8.2f%% %12.3f  (%lld images)\n", static_cast<long long>(o.value("id").toDouble()),
-                        100.0 * o.value("accuracy").toDouble(), o.value("macs_true").toDouble() / 1e6,
-                        static_cast<long long>(o.value("images").toDouble()));
-        }
+        for (const auto &row : *final)
+            std::printf("  %6lld %8.2f%% %12.3f  (%lld images)\n", static_cast<long long>(row.id),
+                        100.0 * row.accuracy, row.macsTrue / 1e6, static_cast<long long>(row.images));
     }
     const auto front = lastFront(s);
     std::printf("front (%zu):\n  %6s %9s %12s %12s %12s %10s %10s  %s\n", front.size(), "id", "accuracy",
@@ -376,10 +369,9 @@ int show(const QStringList &args)
     for (const auto &r : candidates) {
         if (std::find(front.begin(), front.end(), r.id) == front.end())
             continue;
-        const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
         std::string shares;
-        for (const auto &v : fig.value("share").toArray())
-            shares += (shares.empty() ? "" : " ") + QString::number(100.0 * v.toDouble(), 'f', 1).toStdString();
+        for (double v : study::CandidateFigures::fromJson(r.figuresJson, s.path() + ": candidate " + std::to_string(r.id)).share)
+            shares += (shares.empty() ? "" : " ") + QString::number(100.0 * v, 'f', 1).toStdString();
         std::printf("  %6lld %8.2f%% %12.3f %12.3f %12.3f %10.1f %10.1f  %s\n", static_cast<long long>(r.id),
                     100.0 * r.accuracy, r.macsTrue / 1e6, r.macsPaper / 1e6, r.staticMacs / 1e6, r.sramBytes / 1024.0,
                     r.flashBytes / 1024.0, shares.c_str());
@@ -472,25 +464,16 @@ int steerStudy(const QStringList &args)
         if (!p.isSet(maxMacs) && !p.isSet(minAcc))
             throw UsageError("constraints: give --max-macs, --min-accuracy or both");
         const auto stored = search::SearchConfig::fromJson(s.info().configJson, s.path());
-        double ceiling = stored.maxMacs, floor = stored.minAccuracy;
-        // the constraints the search last took, as its events record them
-        for (const auto &e : s.events())
-            if (e.type == "constraints") {
-                const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(e.json)).object();
-                ceiling = o.value("max_macs").isDouble() ? o.value("max_macs").toDouble()
-                                                          : std::numeric_limits<double>::infinity();
-                floor = o.value("min_accuracy").toDouble();
-            }
+        study::Constraints c{stored.maxMacs, stored.minAccuracy};
+        if (const auto last = study::lastConstraints(s)) // the constraints the search last took
+            c = *last;
         if (p.isSet(maxMacs)) {
             const double m = doubleValue(p, maxMacs, 0.0, 1e9);
-            ceiling = m > 0 ? m * 1e6 : std::numeric_limits<double>::infinity();
+            c.maxMacs = m > 0 ? m * 1e6 : std::numeric_limits<double>::infinity();
         }
         if (p.isSet(minAcc))
-            floor = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
-        json = QJsonDocument(QJsonObject{{"max_macs", std::isfinite(ceiling) ? QJsonValue(ceiling) : QJsonValue()},
-                                         {"min_accuracy", floor}})
-                   .toJson(QJsonDocument::Compact)
-                   .toStdString();
+            c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
+        json = c.toJson();
     } else if (what == "pin" || what == "ban" || what == "inject") {
         if (p.isSet(candidate) == p.isSet(genome))
             throw UsageError(what + ": give --candidate or --genome");

@@ -1,10 +1,7 @@
 #include "candidate.h"
 
 #include "fileerror.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "study/records.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -74,14 +71,10 @@ PreparedCandidate prepareCandidate(const CandidateSource &source, const Steps &s
                                                  p.studyPath + " (candidate " + std::to_string(p.candidateId) + ")");
         p.genome = source.genome ? *source.genome : p.storedGenome;
         p.edited = p.genome != p.storedGenome;
-        if (const auto final = s.state("final_front")) {
-            for (const auto &row : QJsonDocument::fromJson(QByteArray::fromStdString(*final)).array()) {
-                const auto o = row.toObject();
-                if (std::int64_t(o.value("id").toDouble()) == p.candidateId)
-                    p.finalFront = std::make_pair(o.value("accuracy").toDouble(),
-                                                  std::int64_t(o.value("images").toDouble()));
-            }
-        }
+        if (const auto final = study::readFinalFront(s))
+            for (const auto &row : *final)
+                if (row.id == p.candidateId)
+                    p.finalFront = std::make_pair(row.accuracy, row.images);
     }
     steps.check();
 

@@ -13,6 +13,7 @@
 #include "data/split.h"
 #include "fileerror.h"
 #include "runtime.h"
+#include "study/records.h"
 
 #include "edanas/version.h"
 
@@ -897,7 +898,7 @@ ExportResult exportModel(const ExportRequest &request)
         }
 
         // model.json: everything needed to use the network, and where it came from.
-        const auto candidateFigures = jsonValue(p.record.figuresJson).toObject();
+        const auto candidateFigures = study::CandidateFigures::fromJson(p.record.figuresJson, p.studyPath);
         QJsonObject figures{{"validation_images", double(profile->samples)},
                             {"accuracy", r.profileAccuracy},
                             {"study_accuracy", r.studyAccuracy >= 0 ? QJsonValue(r.studyAccuracy) : QJsonValue()},
@@ -911,8 +912,8 @@ ExportResult exportModel(const ExportRequest &request)
         if (r.finalFrontAccuracy)
             figures.insert("final_front", QJsonObject{{"accuracy", *r.finalFrontAccuracy},
                                                       {"images", double(p.finalFront->second)}});
-        if (!p.edited && candidateFigures.contains("static_accuracy"))
-            figures.insert("study_static_accuracy", candidateFigures.value("static_accuracy"));
+        if (!p.edited && candidateFigures.staticAccuracy > 0.0)
+            figures.insert("study_static_accuracy", candidateFigures.staticAccuracy);
         for (const auto &s : r.accuracies)
             if (s.images == "test")
                 figures.insert("test", QJsonObject{{"images", double(s.count)},

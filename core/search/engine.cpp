@@ -10,6 +10,7 @@
 #include "supernet/checkpoint.h"
 #include "eenn/profilestore.h"
 #include "eenn/tuning.h"
+#include "study/records.h"
 #include "study/study.h"
 
 #include "edanas/version.h"
@@ -392,9 +393,7 @@ void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
         }
         if (!ranked.empty())
             d->nsga->setPopulation(ranked);
-        d->study.addEvent(d->generation, "constraints",
-                          jsonText({{"max_macs", std::isfinite(maxMacs) ? QJsonValue(maxMacs) : QJsonValue()},
-                                    {"min_accuracy", minAccuracy}}));
+        d->study.addEvent(d->generation, study::kConstraintsEvent, study::Constraints{maxMacs, minAccuracy}.toJson());
     });
 }
 
@@ -715,12 +714,9 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
         for (const auto &p : d->nsga->population())
             if (const auto it = d->byGenes.find(p.x); it != d->byGenes.end())
                 rec.population.push_back(d->archive[it->second].id);
-        rec.statsJson = jsonText({{"evaluated", double(g.evaluated)},
-                                  {"candidates_per_minute", g.candidatesPerMinute},
-                                  {"recalibration_seconds", g.recalibrationSeconds},
-                                  {"forward_seconds", g.forwardSeconds},
-                                  {"other_seconds", g.otherSeconds},
-                                  {"reference_macs", m_referenceMacs}});
+        rec.statsJson = study::GenerationStats{g.evaluated,         g.candidatesPerMinute, g.recalibrationSeconds,
+                                               g.forwardSeconds,    g.otherSeconds,        m_referenceMacs}
+                            .toJson();
         d->study.addGeneration(rec);
         // the front's profiles, so that the Studio can re-evaluate their exits offline
         for (auto id : g.front) {
@@ -751,11 +747,8 @@ SearchEngine::Result SearchEngine::run(SearchObserver &observer)
 void SearchEngine::publishCoordinator(std::string status)
 {
     m_status = status;
-    d->study.setState(kCoordinatorState,
-                      jsonText({{"status", QString::fromStdString(status)},
-                                {"max_macs", std::isfinite(m_config.maxMacs) ? QJsonValue(m_config.maxMacs) : QJsonValue()},
-                                {"min_accuracy", m_config.minAccuracy},
-                                {"lease_seconds", m_leaseSeconds}}));
+    d->study.setState(study::kCoordinatorState,
+                      study::CoordinatorStatus{status, {m_config.maxMacs, m_config.minAccuracy}, m_leaseSeconds}.toJson());
 }
 
 void SearchEngine::measureFinalFront(SearchObserver &observer)
@@ -770,7 +763,7 @@ void SearchEngine::measureFinalFront(SearchObserver &observer)
     observer.message("measuring the front's " + std::to_string(gens.back().front.size()) + " candidates on "
                      + std::to_string(final.validationIndices().size()) + " validation images");
     std::vector<FinalFigures> out;
-    QJsonArray rows;
+    std::vector<study::FinalFrontRow> rows;
     for (auto id : gens.back().front) {
         if (m_stop)
             return;
@@ -778,16 +771,10 @@ void SearchEngine::measureFinalFront(SearchObserver &observer)
         const auto profile = final.profile(s.genome);
         const auto e = eenn::evaluate(*profile, eenn::configFromGenome(*profile, s.genome));
         FinalFigures f{id, profile->samples, e.accuracy, e.averageMacsTrue, e.averageMacsPaper, e.share, e.exitAccuracy};
-        rows.append(QJsonObject{{"id", double(id)},
-                                {"images", double(f.images)},
-                                {"accuracy", f.accuracy},
-                                {"macs_true", f.macsTrue},
-                                {"macs_paper", f.macsPaper},
-                                {"share", toJsonArray(f.share)},
-                                {"exit_accuracy", toJsonArray(f.exitAccuracy)}});
+        rows.push_back({id, f.images, f.accuracy, f.macsTrue, f.macsPaper, f.share, f.exitAccuracy});
         out.push_back(std::move(f));
     }
-    d->study.setState("final_front", QJsonDocument(rows).toJson(QJsonDocument::Compact).toStdString());
+    study::writeFinalFront(d->study, rows);
     observer.finalFront(out);
 }
 

@@ -6,9 +6,6 @@
 #include "export/mcumemory.h"
 
 #include <QCoreApplication>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSysInfo>
 
 #include <chrono>
@@ -18,25 +15,9 @@ namespace edanas::search {
 
 namespace {
 
-std::vector<double> doublesFrom(const QJsonValue &v)
-{
-    std::vector<double> out;
-    for (const auto &x : v.toArray())
-        out.push_back(x.toDouble());
-    return out;
-}
-
 eenn::ExitObjective exitObjective(const SearchConfig &c) { return {c.trueCost, c.maxMacs, c.minAccuracy}; }
 
 } // namespace
-
-QJsonArray toJsonArray(const std::vector<double> &v)
-{
-    QJsonArray a;
-    for (double x : v)
-        a.append(x);
-    return a;
-}
 
 std::string workerIdentity(const std::string &role)
 {
@@ -133,15 +114,15 @@ Measurement measureCandidate(eenn::ProfileEvaluator &evaluator, const Encoding &
     r.params = s.params;
     r.sramBytes = s.sramBytes;
     r.flashBytes = s.flashBytes;
-    r.figuresJson = QJsonDocument(QJsonObject{{"share", toJsonArray(s.share)},
-                                              {"exit_accuracy", toJsonArray(s.exitAccuracy)},
-                                              {"static_accuracy", s.staticAccuracy},
-                                              {"rule", QString::fromStdString(space::exitRuleName(exits.rule))},
-                                              {"recalibration_seconds", s.recalibrationSeconds},
-                                              {"forward_seconds", s.forwardSeconds},
-                                              {"cached_profile", s.cachedProfile}})
-                        .toJson(QJsonDocument::Compact)
-                        .toStdString();
+    study::CandidateFigures figures;
+    figures.share = s.share;
+    figures.exitAccuracy = s.exitAccuracy;
+    figures.staticAccuracy = s.staticAccuracy;
+    figures.rule = space::exitRuleName(exits.rule);
+    figures.recalibrationSeconds = s.recalibrationSeconds;
+    figures.forwardSeconds = s.forwardSeconds;
+    figures.cachedProfile = s.cachedProfile;
+    r.figuresJson = figures.toJson();
     r.origin = origin;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     r.evalSeconds = s.seconds;
@@ -164,13 +145,13 @@ CandidateSnapshot snapshotFromRecord(const study::CandidateRecord &r, const std:
     s.flashBytes = r.flashBytes;
     s.violation = r.violation;
     s.seconds = r.evalSeconds;
-    const auto fig = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
-    s.share = doublesFrom(fig.value("share"));
-    s.exitAccuracy = doublesFrom(fig.value("exit_accuracy"));
-    s.staticAccuracy = fig.value("static_accuracy").toDouble();
-    s.recalibrationSeconds = fig.value("recalibration_seconds").toDouble();
-    s.forwardSeconds = fig.value("forward_seconds").toDouble();
-    s.cachedProfile = fig.value("cached_profile").toBool();
+    const auto figures = study::CandidateFigures::fromJson(r.figuresJson, source);
+    s.share = figures.share;
+    s.exitAccuracy = figures.exitAccuracy;
+    s.staticAccuracy = figures.staticAccuracy;
+    s.recalibrationSeconds = figures.recalibrationSeconds;
+    s.forwardSeconds = figures.forwardSeconds;
+    s.cachedProfile = figures.cachedProfile;
     return s;
 }
 

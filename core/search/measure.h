@@ -5,20 +5,20 @@
 
 #include "engine.h"
 
+#include "study/records.h"
 #include "study/study.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
-class QJsonArray; // no Qt header here: this header is included before LibTorch's
+// no Qt header here: this header is included before LibTorch's
 
 namespace edanas::search {
 
-/// The study state key under which a coordinator publishes its status ("running",
-/// "finished", "stopped") and the current constraints, as JSON: {"status", "max_macs"
-/// (null: none), "min_accuracy", "lease_seconds"}. Workers read it.
-inline constexpr const char *kCoordinatorState = "coordinator";
+/// A coordinator publishes its status ("running", "finished", "stopped") and the current
+/// constraints in the study state study::kCoordinatorState (study::CoordinatorStatus);
+/// workers read it.
 
 /// Steering a search that runs in another process (a headless `edanas search`, a
 /// distributed search's coordinator): a request is an event of type
@@ -41,9 +41,6 @@ struct Measurement
     IntGenome genes;
     std::shared_ptr<const eenn::ExitProfile> profile;
 };
-
-/// The values as a JSON array (the study's per-exit figures).
-QJsonArray toJsonArray(const std::vector<double> &v);
 
 /// 0 when every constraint of `c` holds; else the sum of the relative shortfalls.
 double constraintViolation(const CandidateSnapshot &s, const SearchConfig &c);

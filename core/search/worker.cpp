@@ -5,11 +5,9 @@
 
 #include "eenn/evaluator.h"
 #include "eenn/profilestore.h"
+#include "study/records.h"
 #include "study/study.h"
 #include "supernet/checkpoint.h"
-
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <chrono>
 #include <cmath>
@@ -34,15 +32,14 @@ struct Worker::Private
     /// The coordinator's published status and constraints (none yet: "").
     std::string coordinatorStatus()
     {
-        const auto s = study->state(kCoordinatorState);
+        const auto s = study->state(study::kCoordinatorState);
         if (!s)
             return {};
-        const auto o = QJsonDocument::fromJson(QByteArray::fromStdString(*s)).object();
-        const QJsonValue maxMacs = o.value("max_macs");
-        config.maxMacs = maxMacs.isDouble() ? maxMacs.toDouble() : std::numeric_limits<double>::infinity();
-        config.minAccuracy = o.value("min_accuracy").toDouble(config.minAccuracy);
-        leaseSeconds = o.value("lease_seconds").toDouble(leaseSeconds);
-        return o.value("status").toString().toStdString();
+        const auto c = study::CoordinatorStatus::fromJson(*s, study->path());
+        config.maxMacs = c.constraints.maxMacs;
+        config.minAccuracy = c.constraints.minAccuracy;
+        leaseSeconds = c.leaseSeconds;
+        return c.status;
     }
     double leaseSeconds = 60.0;
 };

@@ -1,5 +1,7 @@
 #include "studyexport.h"
 
+#include "records.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -17,7 +19,13 @@ namespace {
 QJsonObject candidateJson(const CandidateRecord &r, bool onFront)
 {
     const auto genome = QJsonDocument::fromJson(QByteArray::fromStdString(r.genomeJson)).object();
-    const auto figures = QJsonDocument::fromJson(QByteArray::fromStdString(r.figuresJson)).object();
+    const auto figures = CandidateFigures::fromJson(r.figuresJson, "candidate " + std::to_string(r.id));
+    auto array = [](const std::vector<double> &v) {
+        QJsonArray a;
+        for (double x : v)
+            a.append(x);
+        return a;
+    };
     char hash[17];
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.genomeHash));
     return QJsonObject{{"id", double(r.id)},
@@ -36,8 +44,8 @@ QJsonObject candidateJson(const CandidateRecord &r, bool onFront)
                        {"pinned", r.pinned},
                        {"banned", r.banned},
                        {"eval_seconds", r.evalSeconds},
-                       {"share", figures.value("share")},
-                       {"exit_accuracy", figures.value("exit_accuracy")},
+                       {"share", array(figures.share)},
+                       {"exit_accuracy", array(figures.exitAccuracy)},
                        {"genome", genome},
                        {"note", QString::fromStdString(r.note)}};
 }

@@ -6,6 +6,7 @@
 //
 // The crash and reader tests run the helper named by EDANAS_STUDY_CRASHWRITER
 // (tests/study/crashwriter.cpp).
+#include "study/records.h"
 #include "study/study.h"
 #include "eenn/profilestore.h"
 
@@ -663,6 +664,95 @@ private Q_SLOTS:
             QVERIFY2(QString::fromUtf8(e.what()).startsWith(file + ": is damaged: a candidate has no genome_hash"),
                      e.what());
         }
+    }
+
+    // The typed records of study/records.h: what is written is read back; what another
+    // program or a damaged file put there is refused naming the study.
+    void typedRecords()
+    {
+        const QString file = fresh(QStringLiteral("records.edanas"));
+        const std::string path = file.toStdString();
+        {
+            Study s = Study::create(path, StudyInfo{});
+            QVERIFY(!readFinalFront(s));
+            QVERIFY(readFineTuneLater(s).empty());
+            QVERIFY(!lastConstraints(s));
+
+            const std::vector<FinalFrontRow> rows{{7, 6000, 0.9053, 2.029e6, 1.8e6, {0.5, 0.5}, {0.95, 0.86}},
+                                                  {9, 6000, 0.9115, 2.473e6, 2.1e6, {1.0}, {0.9115}}};
+            writeFinalFront(s, rows);
+            setFineTuneLater(s, 9, true);
+            setFineTuneLater(s, 7, true);
+            setFineTuneLater(s, 9, false);
+            setFineTuneLater(s, 7, true); // marked twice: once
+            s.addEvent(1, kConstraintsEvent, Constraints{2.5e6, 0.85}.toJson());
+            s.addEvent(2, kConstraintsEvent, Constraints{}.toJson()); // none: infinity, stored as null
+        }
+        const Study r = Study::open(path, true);
+        const auto front = readFinalFront(r);
+        QVERIFY(front && front->size() == 2);
+        QCOMPARE((*front)[1].id, std::int64_t(9));
+        QCOMPARE((*front)[1].images, std::int64_t(6000));
+        QCOMPARE((*front)[1].accuracy, 0.9115);
+        QCOMPARE((*front)[1].macsTrue, 2.473e6);
+        QCOMPARE((*front)[0].share, (std::vector<double>{0.5, 0.5}));
+        QCOMPARE((*front)[0].exitAccuracy, (std::vector<double>{0.95, 0.86}));
+        QCOMPARE(readFineTuneLater(r), std::vector<std::int64_t>{7});
+        const auto last = lastConstraints(r);
+        QVERIFY(last);
+        QVERIFY(std::isinf(last->maxMacs));
+        QCOMPARE(last->minAccuracy, 0.0);
+        QVERIFY(QString::fromStdString(Constraints{}.toJson()).contains(QStringLiteral("\"max_macs\":null")));
+
+        // figures, statistics and the coordinator's status round-trip
+        CandidateFigures f;
+        f.share = {0.25, 0.75};
+        f.exitAccuracy = {0.99, 0.8};
+        f.staticAccuracy = 0.9;
+        f.rule = "margin";
+        f.cachedProfile = true;
+        const auto g = CandidateFigures::fromJson(f.toJson(), "x");
+        QCOMPARE(g.share, f.share);
+        QCOMPARE(g.exitAccuracy, f.exitAccuracy);
+        QCOMPARE(g.staticAccuracy, 0.9);
+        QCOMPARE(g.rule, std::string("margin"));
+        QVERIFY(g.cachedProfile);
+        QCOMPARE(CandidateFigures::fromJson("{}", "x").staticAccuracy, 0.0); // an older study's figures
+        const GenerationStats stats{42, 17.5, 1, 2, 3, 1.5e7};
+        const auto back = GenerationStats::fromJson(stats.toJson(), "x");
+        QCOMPARE(back.evaluated, std::int64_t(42));
+        QCOMPARE(back.candidatesPerMinute, 17.5);
+        QCOMPARE(back.referenceMacs, 1.5e7);
+        const auto coordinator = CoordinatorStatus::fromJson(CoordinatorStatus{"running", {3e6, 0.5}, 30}.toJson(), "x");
+        QCOMPARE(coordinator.status, std::string("running"));
+        QCOMPARE(coordinator.constraints.maxMacs, 3e6);
+        QCOMPARE(coordinator.leaseSeconds, 30.0);
+
+        // refusals name where the text came from and what is wrong
+        auto refused = [](auto read, const char *expected) {
+            try {
+                read();
+            } catch (const StudyError &e) {
+                return QString::fromUtf8(e.what()).contains(QLatin1String(expected));
+            }
+            return false;
+        };
+        QVERIFY(refused([] { CandidateFigures::fromJson("[1,2]", "s.edanas: candidate 3"); },
+                        "s.edanas: candidate 3: a candidate's figures is not a JSON object"));
+        QVERIFY(refused([] { Constraints::fromJson("{\"max_macs\": -1, \"min_accuracy\": 0.5}", "s"); },
+                        "\"max_macs\" must be null or a positive number"));
+        QVERIFY(refused([] { Constraints::fromJson("{\"max_macs\": null, \"min_accuracy\": 1.5}", "s"); },
+                        "\"min_accuracy\" must be a number in 0..1"));
+        QVERIFY(refused([] { finalFrontFromJson("{\"id\": 1}", "s"); }, "the final front is not a JSON array"));
+        QVERIFY(refused([] { finalFrontFromJson("[{\"id\": 1, \"images\": 10, \"accuracy\": 2, \"macs_true\": 5}]", "s"); },
+                        "the final front's row 1 lacks"));
+        QVERIFY(refused([] { GenerationStats::fromJson("{", "s"); }, "is not valid JSON"));
+        // a damaged state in the file: the study is named
+        {
+            Study w = Study::open(path);
+            w.setState(kFinalFrontState, "[{\"id\": \"seven\"}]");
+        }
+        QVERIFY(refused([&] { readFinalFront(Study::open(path, true)); }, qPrintable(file + ": the final front's row 1")));
     }
 
     // An exit profile stored in a study, with 256 bytes inverted inside it in the file:

@@ -20,6 +20,7 @@
 #include "eenn/profilestore.h"
 #include "space/searchspace.h"
 #include "search/measure.h"
+#include "study/records.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
 #include "supernet/fit.h"
@@ -693,11 +694,7 @@ void MainWindow::onConstraintsEdited(double maxMacs, double minAccuracy)
     m_searchPanel->setConstraints(maxMacs, minAccuracy);
     m_candidates->setConstraints(maxMacs, minAccuracy);
     if (m_remoteSearch) {
-        requestRemote(QStringLiteral("constraints"),
-                      QJsonDocument(QJsonObject{{"max_macs", std::isfinite(maxMacs) ? QJsonValue(maxMacs) : QJsonValue()},
-                                                {"min_accuracy", minAccuracy}})
-                          .toJson(QJsonDocument::Compact)
-                          .toStdString());
+        requestRemote(QStringLiteral("constraints"), study::Constraints{maxMacs, minAccuracy}.toJson());
     } else if (m_search->isActive()) {
         m_search->setConstraints(maxMacs, minAccuracy);
         log(tr("Constraints of the running search: %1; the population is re-ranked")
@@ -804,14 +801,7 @@ void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
         try {
             study::Study s = study::Study::open(path);
             s.updateCandidateFlags(id, flags.pinned, flags.banned, flags.note.toStdString());
-            QJsonArray marked;
-            if (const auto old = s.state(kFineTuneStateKey))
-                for (const QJsonValue &v : QJsonDocument::fromJson(QByteArray::fromStdString(*old)).array())
-                    if (qint64(v.toDouble()) != id)
-                        marked.append(v);
-            if (flags.fineTune)
-                marked.append(double(id));
-            s.setState(kFineTuneStateKey, QJsonDocument(marked).toJson(QJsonDocument::Compact).toStdString());
+            study::setFineTuneLater(s, id, flags.fineTune);
         } catch (const std::exception &e) {
             // the window waits for this pool before it is destroyed
             const QString message = QString::fromStdString(e.what());

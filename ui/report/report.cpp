@@ -6,6 +6,7 @@
 #include "edanas/version.h"
 #include "export/mcumemory.h"
 #include "space/genome.h"
+#include "study/records.h"
 #include "study/study.h"
 
 #include <QBuffer>
@@ -333,10 +334,10 @@ QString Report::html(bool embedded)
             h += imageTag(it->second, embedded);
     }
     // final figures, when the search measured the front again
-    std::map<qint64, QJsonObject> final;
-    if (const auto state = s.state("final_front"))
-        for (const auto &v : QJsonDocument::fromJson(QByteArray::fromStdString(*state)).array())
-            final[qint64(v.toObject().value(QStringLiteral("id")).toDouble())] = v.toObject();
+    std::map<qint64, study::FinalFrontRow> final;
+    if (const auto rows = study::readFinalFront(s))
+        for (const auto &r : *rows)
+            final[qint64(r.id)] = r;
     h += QStringLiteral("<h2>The front</h2>\n<table class=\"front\" width=\"100%\" cellspacing=\"0\" "
                         "cellpadding=\"3\">\n");
     h += row({QStringLiteral("id"), QStringLiteral("gen."), QStringLiteral("acc. (%)"), QStringLiteral("final acc. (%)"),
@@ -353,7 +354,7 @@ QString Report::html(bool embedded)
             const auto f = final.find(c->id);
             h += row({QString::number(c->id), QString::number(c->generation), pct(c->accuracy),
                       f == final.end() ? QStringLiteral("-")
-                                       : pct(f->second.value(QStringLiteral("accuracy")).toDouble()),
+                                       : pct(f->second.accuracy),
                       mmacs(c->macsTrue), mmacs(c->macsPaper), mmacs(c->staticMacs), mmacs(c->params),
                       QString::number(c->genome.exits.size()), shares.join(QStringLiteral(" / "))});
         }

@@ -1,26 +1,14 @@
 #include "searchtypes.h"
 
 #include "search/measure.h"
+#include "study/records.h"
 #include "study/study.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace edanas::ui {
-
-namespace {
-
-QJsonObject objectFrom(const std::string &json)
-{
-    return QJsonDocument::fromJson(QByteArray::fromStdString(json)).object();
-}
-
-} // namespace
 
 StudyContents readStudy(const QString &path, const StudyCursor &after)
 {
@@ -35,14 +23,9 @@ StudyContents readStudy(const QString &path, const StudyCursor &after)
     out.checkpointPath = QString::fromStdString(info.checkpointPath);
 
     // constraints changed while it ran (a drag on the plot): the last ones hold
-    for (const study::EventRecord &e : s.events()) {
-        if (e.type != "constraints")
-            continue;
-        const QJsonObject o = objectFrom(e.json);
-        const QJsonValue maxMacs = o.value(QStringLiteral("max_macs"));
-        out.config.maxMacs = maxMacs.isDouble() && maxMacs.toDouble() > 0 ? maxMacs.toDouble()
-                                                                         : std::numeric_limits<double>::infinity();
-        out.config.minAccuracy = std::clamp(o.value(QStringLiteral("min_accuracy")).toDouble(), 0.0, 1.0);
+    if (const auto c = study::lastConstraints(s)) {
+        out.config.maxMacs = c->maxMacs;
+        out.config.minAccuracy = c->minAccuracy;
     }
 
     const auto records = s.candidates(after.lastCandidate);
@@ -52,13 +35,11 @@ StudyContents readStudy(const QString &path, const StudyCursor &after)
         out.candidates.push_back(search::snapshotFromRecord(r, file + ": candidate " + std::to_string(r.id)));
         out.flags.push_back({r.pinned, r.banned, false, QString::fromStdString(r.note)});
     }
-    if (const auto marked = s.state(kFineTuneStateKey)) {
-        for (const QJsonValue &v : QJsonDocument::fromJson(QByteArray::fromStdString(*marked)).array()) {
-            const auto it = std::find_if(out.candidates.begin(), out.candidates.end(),
-                                         [&](const auto &c) { return c.id == std::int64_t(v.toDouble()); });
-            if (it != out.candidates.end())
-                out.flags[std::size_t(it - out.candidates.begin())].fineTune = true;
-        }
+    for (const std::int64_t id : study::readFineTuneLater(s)) {
+        const auto it = std::find_if(out.candidates.begin(), out.candidates.end(),
+                                     [id](const auto &c) { return c.id == id; });
+        if (it != out.candidates.end())
+            out.flags[std::size_t(it - out.candidates.begin())].fineTune = true;
     }
 
     for (const study::GenerationRecord &g : s.generations()) {
@@ -68,13 +49,14 @@ StudyContents readStudy(const QString &path, const StudyCursor &after)
         snap.generation = g.generation;
         snap.hypervolume = g.hypervolume;
         snap.front = g.front;
-        const QJsonObject stats = objectFrom(g.statsJson);
-        snap.evaluated = std::int64_t(stats.value(QStringLiteral("evaluated")).toDouble());
-        snap.candidatesPerMinute = stats.value(QStringLiteral("candidates_per_minute")).toDouble();
+        const auto stats = study::GenerationStats::fromJson(g.statsJson, file + ": generation "
+                                                                              + std::to_string(g.generation));
+        snap.evaluated = stats.evaluated;
+        snap.candidatesPerMinute = stats.candidatesPerMinute;
         out.generations.push_back(std::move(snap));
     }
-    if (const auto status = s.state(search::kCoordinatorState))
-        out.coordinatorStatus = objectFrom(*status).value(QStringLiteral("status")).toString();
+    if (const auto status = s.state(study::kCoordinatorState))
+        out.coordinatorStatus = QString::fromStdString(study::CoordinatorStatus::fromJson(*status, file).status);
     return out;
 }
 

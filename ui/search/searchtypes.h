@@ -17,7 +17,7 @@ struct CandidateFlags
 {
     bool pinned = false;
     bool banned = false;
-    bool fineTune = false; ///< marked "fine-tune later" (kept in the study's "finetune_later" state)
+    bool fineTune = false; ///< marked "fine-tune later" (study/records.h: readFineTuneLater)
     QString note;
 };
 
@@ -56,9 +56,6 @@ StudyCursor cursorAfter(const StudyContents &contents, StudyCursor cursor = {});
 /// The candidates on the last generation's front (empty before the first generation),
 /// in the study's order.
 std::vector<const search::CandidateSnapshot *> lastFront(const StudyContents &contents);
-
-/// The study-state key listing the ids marked "fine-tune later" (a JSON array).
-inline constexpr const char *kFineTuneStateKey = "finetune_later";
 
 /// Registers the metatypes above; called once by whoever starts a search.
 void registerSearchMetaTypes();
