@@ -30,6 +30,8 @@ QJsonDocument parse(const std::string &json, const std::string &source, const ch
 
 QJsonObject object(const std::string &json, const std::string &source, const char *what)
 {
+    if (json.empty()) // nothing recorded: every figure at its default
+        return {};
     const auto doc = parse(json, source, what);
     if (!doc.isObject())
         throw StudyError(source, std::string(what) + " is not a JSON object");

@@ -27,8 +27,8 @@ struct CandidateFigures
     bool cachedProfile = false; ///< the exit profile came from the study's cache
 
     std::string toJson() const;
-    /// Missing keys keep their defaults (older studies); text that is not a JSON object
-    /// throws StudyError naming `source`.
+    /// Missing keys (or an empty text) keep their defaults (older studies); text that is
+    /// not a JSON object throws StudyError naming `source`.
     static CandidateFigures fromJson(const std::string &json, const std::string &source);
 };
 
