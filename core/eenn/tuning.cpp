@@ -1,5 +1,7 @@
 #include "tuning.h"
 
+#include "search/pareto.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -10,13 +12,7 @@ namespace edanas::eenn {
 
 double ExitObjective::violation(const ExitEvaluation &e) const
 {
-    double v = 0.0;
-    const double m = macs(e);
-    if (std::isfinite(maxMacs) && m > maxMacs)
-        v += (m - maxMacs) / std::max(maxMacs, 1.0);
-    if (e.accuracy < minAccuracy)
-        v += minAccuracy - e.accuracy;
-    return v;
+    return search::Limits{trueCost, maxMacs, minAccuracy}.violation(e.accuracy, e.averageMacsTrue, e.averageMacsPaper);
 }
 
 bool ExitObjective::dominates(const ExitEvaluation &a, const ExitEvaluation &b) const

@@ -25,18 +25,14 @@ std::string workerIdentity(const std::string &role)
            + std::to_string(QCoreApplication::applicationPid());
 }
 
+Limits limitsOf(const SearchConfig &c)
+{
+    return {c.trueCost, c.maxMacs, c.minAccuracy, c.maxParams, c.maxSramBytes};
+}
+
 double constraintViolation(const CandidateSnapshot &s, const SearchConfig &c)
 {
-    eenn::ExitEvaluation e;
-    e.accuracy = s.accuracy;
-    e.averageMacsTrue = s.macsTrue;
-    e.averageMacsPaper = s.macsPaper;
-    double v = exitObjective(c).violation(e);
-    if (std::isfinite(c.maxParams) && s.params > c.maxParams)
-        v += (s.params - c.maxParams) / c.maxParams;
-    if (std::isfinite(c.maxSramBytes) && s.sramBytes > c.maxSramBytes)
-        v += (s.sramBytes - c.maxSramBytes) / c.maxSramBytes;
-    return v;
+    return limitsOf(c).violation(s.accuracy, s.macsTrue, s.macsPaper, s.params, s.sramBytes);
 }
 
 std::vector<double> searchObjectives(const CandidateSnapshot &s, const SearchConfig &c)

@@ -4,6 +4,7 @@
 // encoding asks, every figure the study records, and the record itself.
 
 #include "engine.h"
+#include "pareto.h"
 
 #include "study/records.h"
 #include "study/study.h"
@@ -42,7 +43,9 @@ struct Measurement
     std::shared_ptr<const eenn::ExitProfile> profile;
 };
 
-/// 0 when every constraint of `c` holds; else the sum of the relative shortfalls.
+/// The limits `c` sets on a candidate (search/pareto.h).
+Limits limitsOf(const SearchConfig &c);
+/// 0 when every constraint of `c` holds; else the sum of the relative shortfalls (limitsOf).
 double constraintViolation(const CandidateSnapshot &s, const SearchConfig &c);
 /// The minimised objectives: error, average MACs, then parameters and the
 /// microcontroller SRAM arena when `c` asks for them.

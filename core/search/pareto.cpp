@@ -170,6 +170,52 @@ std::vector<EqualAccuracyCost> costAtEqualAccuracy(const std::vector<double> &ea
     return out;
 }
 
+double Limits::violation(double accuracy, double macsTrue, double macsPaper, double params, double sramBytes) const
+{
+    double v = 0.0;
+    const double macs = trueCost ? macsTrue : macsPaper;
+    if (std::isfinite(maxMacs) && macs > maxMacs)
+        v += (macs - maxMacs) / std::max(maxMacs, 1.0);
+    if (accuracy < minAccuracy)
+        v += minAccuracy - accuracy;
+    if (std::isfinite(maxParams) && params > maxParams)
+        v += (params - maxParams) / maxParams;
+    if (std::isfinite(maxSramBytes) && sramBytes > maxSramBytes)
+        v += (sramBytes - maxSramBytes) / maxSramBytes;
+    return v;
+}
+
+std::vector<int> paretoFront(const std::vector<double> &cost, const std::vector<double> &accuracy,
+                             const std::vector<char> &include)
+{
+    std::vector<int> order;
+    order.reserve(cost.size());
+    for (int i = 0; i < int(cost.size()); ++i)
+        if (include[std::size_t(i)])
+            order.push_back(i);
+    // cheapest first; among equal costs the most accurate first
+    std::sort(order.begin(), order.end(), [&](int a, int b) {
+        if (cost[std::size_t(a)] != cost[std::size_t(b)])
+            return cost[std::size_t(a)] < cost[std::size_t(b)];
+        if (accuracy[std::size_t(a)] != accuracy[std::size_t(b)])
+            return accuracy[std::size_t(a)] > accuracy[std::size_t(b)];
+        return a < b;
+    });
+    std::vector<int> front;
+    for (int i : order) {
+        if (front.empty()) {
+            front.push_back(i);
+            continue;
+        }
+        const int last = front.back();
+        const double best = accuracy[std::size_t(last)];
+        const bool duplicate = cost[std::size_t(i)] == cost[std::size_t(last)] && accuracy[std::size_t(i)] == best;
+        if (accuracy[std::size_t(i)] > best || duplicate)
+            front.push_back(i);
+    }
+    return front;
+}
+
 FrontComparison compareFronts(const std::vector<std::vector<std::pair<double, double>>> &fronts,
                               double referenceCost, double referenceAccuracy)
 {

@@ -3,9 +3,38 @@
 // crowding distance, hypervolume and the feasible Pareto front. Every objective is
 // minimised; a violation of 0 means feasible, larger means worse. Values must not be NaN.
 
+#include <limits>
 #include <vector>
 
 namespace edanas::search {
+
+/// The limits a candidate must meet to be feasible: the one rule the search engine, the
+/// exit tuner, the Studio's candidate table and its Pareto plot apply.
+struct Limits
+{
+    bool trueCost = true; ///< MACs counted as the search counts them: true average, else the paper's
+    double maxMacs = std::numeric_limits<double>::infinity();
+    double minAccuracy = 0.0;
+    double maxParams = std::numeric_limits<double>::infinity();
+    double maxSramBytes = std::numeric_limits<double>::infinity();
+
+    /// 0 when every limit holds; else the sum of the relative MAC excess, the accuracy
+    /// shortfall and the relative parameter and SRAM excesses.
+    double violation(double accuracy, double macsTrue, double macsPaper, double params = 0.0,
+                     double sramBytes = 0.0) const;
+    bool feasible(double accuracy, double macsTrue, double macsPaper, double params = 0.0,
+                  double sramBytes = 0.0) const
+    {
+        return violation(accuracy, macsTrue, macsPaper, params, sramBytes) == 0.0;
+    }
+};
+
+/// Indices of the points that no other included point dominates (higher or equal
+/// accuracy at lower or equal cost, one of them strictly), among those with
+/// include[i] != 0, sorted by cost and then index. Equal points are all kept, as
+/// nonDominatedIndices does. O(n log n), for interactive re-ranking.
+std::vector<int> paretoFront(const std::vector<double> &cost, const std::vector<double> &accuracy,
+                             const std::vector<char> &include);
 
 /// Non-dominated rank of every point under Deb's constrained domination (rank 0 = first
 /// front): a feasible point beats an infeasible one, of two infeasible points the smaller

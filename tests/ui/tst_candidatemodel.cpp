@@ -1,7 +1,8 @@
 // The candidate table's model and proxy, the front computation and the Pareto view's
 // coalescing, on synthetic candidates (no search runs here).
 #include "export/mcumemory.h"
-#include "ui/pareto/front.h"
+#include "search/measure.h"
+#include "search/pareto.h"
 #include "ui/pareto/paretoview.h"
 #include "ui/search/candidatefiltermodel.h"
 #include "ui/search/candidatemodel.h"
@@ -18,6 +19,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 
 using namespace edanas;
 using ui::CandidateModel;
@@ -74,7 +76,7 @@ private Q_SLOTS:
         QFETCH(QVector<int>, include);
         QFETCH(QVector<int>, expected);
         const std::vector<char> inc(include.begin(), include.end());
-        const auto front = ui::paretoFront({cost.begin(), cost.end()}, {accuracy.begin(), accuracy.end()}, inc);
+        const auto front = search::paretoFront({cost.begin(), cost.end()}, {accuracy.begin(), accuracy.end()}, inc);
         QCOMPARE(QVector<int>(front.begin(), front.end()), expected);
     }
 
@@ -209,8 +211,68 @@ private Q_SLOTS:
         QCOMPARE(model.frontSize(), 2);
 
         // the paper's cost: 4 costs 3.2 M there, within the ceiling
-        model.setTrueCost(false);
+        auto paper = model.limits();
+        paper.trueCost = false;
+        model.setLimits(paper);
         QVERIFY(model.isOnFront(model.rowOf(4)));
+    }
+
+    // One feasibility rule: the table and the plot put on the front exactly the candidates
+    // the engine finds feasible (search::constraintViolation, parameter and SRAM ceilings
+    // included) and no other feasible candidate dominates.
+    void tableAndPlotRuleAsTheEngine()
+    {
+        search::SearchConfig config;
+        config.maxMacs = 6e6;
+        config.minAccuracy = 0.6;
+        config.maxParams = 3e6;
+        config.maxSramBytes = 96 * 1024.0;
+        CandidateModel model;
+        ui::ParetoView plot;
+        model.setLimits(search::limitsOf(config));
+        plot.setLimits(search::limitsOf(config));
+        std::mt19937 rng(11);
+        std::uniform_real_distribution<double> acc(0.5, 0.95), macs(1e6, 9e6), params(1e6, 4e6), sram(32e3, 128e3);
+        std::vector<search::CandidateSnapshot> all;
+        for (int i = 1; i <= 200; ++i) {
+            auto c = candidate(i, i / 20, acc(rng), macs(rng));
+            c.params = params(rng);
+            c.sramBytes = sram(rng);
+            all.push_back(c);
+            model.addCandidate(c);
+            plot.addCandidate(c);
+        }
+        model.flush();
+        plot.replotNow();
+        std::set<qint64> expected;
+        for (const auto &a : all) {
+            if (search::constraintViolation(a, config) != 0.0)
+                continue;
+            bool dominated = false;
+            for (const auto &b : all)
+                dominated |= search::constraintViolation(b, config) == 0.0 && b.macsTrue <= a.macsTrue
+                             && b.accuracy >= a.accuracy && (b.macsTrue < a.macsTrue || b.accuracy > a.accuracy);
+            if (!dominated)
+                expected.insert(a.id);
+        }
+        QVERIFY(expected.size() >= 2);
+        std::set<qint64> inTable, inPlot;
+        for (int row = 0; row < model.rowCount(); ++row)
+            if (model.isOnFront(row))
+                inTable.insert(model.idAt(row));
+        for (qint64 id : plot.frontIds())
+            inPlot.insert(id);
+        QCOMPARE(inTable, expected);
+        QCOMPARE(inPlot, expected);
+        // the SRAM ceiling alone removes someone from the front
+        auto looser = search::limitsOf(config);
+        looser.maxSramBytes = std::numeric_limits<double>::infinity();
+        model.setLimits(looser);
+        std::set<qint64> withoutSram;
+        for (int row = 0; row < model.rowCount(); ++row)
+            if (model.isOnFront(row))
+                withoutSram.insert(model.idAt(row));
+        QVERIFY(withoutSram != expected);
     }
 
     void sortsByNumberNotByText()

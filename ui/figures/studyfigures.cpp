@@ -5,6 +5,8 @@
 #include "ui/exits/varianteditor.h"
 #include "ui/pareto/paretoview.h"
 
+#include "search/measure.h"
+
 #include "eenn/profilestore.h"
 #include "study/study.h"
 #include "supernet/checkpointinfo.h"
@@ -117,8 +119,7 @@ StudyFigures::StudyFigures(const StudyContents &contents)
     , m_curves(new ExitCurvesView(m_editor, m_host.get()))
 {
     const auto &c = contents.config;
-    m_pareto->setSearchTrueCost(c.trueCost);
-    m_pareto->setConstraints(c.maxMacs, c.minAccuracy);
+    m_pareto->setLimits(search::limitsOf(c));
     m_pareto->setPlannedGenerations(c.generations);
     m_pareto->setCost(c.trueCost ? ParetoView::Cost::True : ParetoView::Cost::Paper);
     for (const auto &candidate : contents.candidates)

@@ -1,6 +1,6 @@
 #include "paretoview.h"
 
-#include "ui/pareto/front.h"
+#include "ui/pareto/paretostyle.h"
 #include "ui/widgets/elidedlabel.h"
 
 #include <qcustomplot.h>
@@ -22,61 +22,7 @@
 
 namespace edanas::ui {
 
-namespace {
-
-constexpr int kCoalesceMs = 40;   // at most ~25 replots per second
-constexpr int kHandleRadius = 6;  // pixels either side of a constraint line
-constexpr int kPickRadius = 8;    // pixels around a point for hover and click
-constexpr int kPlayStepMs = 600;
-
-const QColor kFrontColour(200, 30, 45);
-const QColor kCeilingColour(200, 90, 0);
-const QColor kFloorColour(30, 110, 200);
-const QColor kInactiveColour(150, 150, 150);
-const QColor kInfeasibleColour(190, 190, 190);
-
-/// Viridis-like, darkened at the yellow end so that late generations stay visible on white.
-QCPColorGradient generationGradient()
-{
-    QCPColorGradient g;
-    g.setColorStopAt(0.00, QColor(68, 1, 84));
-    g.setColorStopAt(0.25, QColor(59, 82, 139));
-    g.setColorStopAt(0.50, QColor(33, 145, 140));
-    g.setColorStopAt(0.75, QColor(94, 201, 98));
-    g.setColorStopAt(1.00, QColor(200, 200, 20));
-    return g;
-}
-
-void setSortedData(QCPGraph *graph, std::vector<std::pair<double, double>> &points)
-{
-    std::sort(points.begin(), points.end());
-    QVector<double> keys, values;
-    keys.reserve(int(points.size()));
-    values.reserve(int(points.size()));
-    for (const auto &[k, v] : points) {
-        keys.append(k);
-        values.append(v);
-    }
-    graph->setData(keys, values, /*alreadySorted=*/true);
-}
-
-/// A filled circle with a darker rim, pre-rendered once: QCustomPlot then blits it per
-/// point instead of rasterising an antialiased ellipse (10,000 points: ~3 ms instead of
-/// ~30 ms per replot).
-QCPScatterStyle dot(const QColor &colour, int size)
-{
-    QPixmap pixmap(size + 2, size + 2);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(QPen(colour.darker(135), 1.0));
-    p.setBrush(colour);
-    p.drawEllipse(QRectF(1.0, 1.0, size, size));
-    p.end();
-    return QCPScatterStyle(pixmap);
-}
-
-} // namespace
+using namespace pareto;
 
 ParetoView::ParetoView(QWidget *parent)
     : QWidget(parent)
@@ -195,203 +141,6 @@ ParetoView::ParetoView(QWidget *parent)
 
 ParetoView::~ParetoView() = default;
 
-void ParetoView::setupPlot()
-{
-    m_plot->setObjectName(QStringLiteral("paretoPlot"));
-    m_plot->setMinimumSize(320, 220);
-    m_plot->setInteractions(QCP::iRangeZoom);
-    m_plot->setSelectionRectMode(QCP::srmZoom);
-    m_plot->selectionRect()->setPen(QPen(QColor(40, 90, 160), 1, Qt::DashLine));
-    m_plot->selectionRect()->setBrush(QColor(40, 90, 160, 30));
-    m_plot->setMouseTracking(true);
-    m_plot->installEventFilter(this);
-
-    QFont titleFont = font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
-    titleFont.setBold(true);
-    m_plot->plotLayout()->insertRow(0);
-    auto *title = new QCPTextElement(m_plot, tr("Pareto front: top-1 accuracy against average MACs"), titleFont);
-    m_plot->plotLayout()->addElement(0, 0, title);
-
-    QFont labelFont = font();
-    labelFont.setPointSizeF(labelFont.pointSizeF() * 1.05);
-    m_plot->xAxis->setLabelFont(labelFont);
-    m_plot->yAxis->setLabelFont(labelFont);
-    m_plot->yAxis->setLabel(tr("Top-1 accuracy (%)"));
-    m_plot->xAxis->grid()->setSubGridVisible(true);
-    m_plot->yAxis->grid()->setSubGridVisible(true);
-    m_plot->xAxis->grid()->setSubGridPen(QPen(QColor(235, 235, 235), 1, Qt::DotLine));
-    m_plot->yAxis->grid()->setSubGridPen(QPen(QColor(235, 235, 235), 1, Qt::DotLine));
-
-    // the colour scale of generations, beside the axis rect
-    m_colourScale = new QCPColorScale(m_plot);
-    m_plot->plotLayout()->addElement(1, 1, m_colourScale);
-    m_colourScale->setType(QCPAxis::atRight);
-    m_colourScale->setLabel(tr("Generation"));
-    m_colourScale->axis()->setLabelFont(labelFont);
-    m_colourScale->setBarWidth(10);
-    m_colourScale->setRangeDrag(false);
-    m_colourScale->setRangeZoom(false);
-    m_colourScale->setGradient(generationGradient());
-    QSharedPointer<QCPAxisTickerFixed> integerTicks(new QCPAxisTickerFixed);
-    integerTicks->setTickStep(1.0);
-    integerTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    m_colourScale->axis()->setTicker(integerTicks);
-    auto *margins = new QCPMarginGroup(m_plot);
-    m_plot->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-    m_colourScale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
-
-    // layers: points on "main", the front and the selection above them, the draggable
-    // constraint lines on their own buffer so that a drag repaints only them
-    m_plot->addLayer(QStringLiteral("front"), m_plot->layer(QStringLiteral("main")), QCustomPlot::limAbove);
-    m_plot->addLayer(QStringLiteral("constraints"), m_plot->layer(QStringLiteral("front")), QCustomPlot::limAbove);
-    m_constraintLayer = m_plot->layer(QStringLiteral("constraints"));
-    m_constraintLayer->setMode(QCPLayer::lmBuffered);
-    // the edited variant moves on every drag event: its own buffered layer, repainted alone
-    m_plot->addLayer(QStringLiteral("variant"), m_constraintLayer, QCustomPlot::limAbove);
-    m_variantLayer = m_plot->layer(QStringLiteral("variant"));
-    m_variantLayer->setMode(QCPLayer::lmBuffered);
-
-    m_infeasibleGraph = m_plot->addGraph();
-    m_infeasibleGraph->setName(tr("Infeasible"));
-    m_infeasibleGraph->setLineStyle(QCPGraph::lsNone);
-    m_infeasibleGraph->setScatterStyle(dot(kInfeasibleColour, 6));
-
-    m_legendCandidates = m_plot->addGraph();
-    m_legendCandidates->setName(tr("Feasible, by generation"));
-    m_legendCandidates->setLineStyle(QCPGraph::lsNone);
-    m_legendCandidates->setScatterStyle(dot(generationGradient().color(0.5, QCPRange(0, 1)), 7));
-
-    m_frontGraph = m_plot->addGraph();
-    m_frontGraph->setLayer(QStringLiteral("front"));
-    m_frontGraph->setName(tr("Pareto front"));
-    m_frontGraph->setLineStyle(QCPGraph::lsStepLeft);
-    m_frontGraph->setPen(QPen(kFrontColour, 2.0));
-    m_frontGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kFrontColour, 2.0), Qt::NoBrush, 11));
-
-    m_selectedGraph = m_plot->addGraph();
-    m_selectedGraph->setLayer(QStringLiteral("front"));
-    m_selectedGraph->setName(tr("Selected"));
-    m_selectedGraph->setLineStyle(QCPGraph::lsNone);
-    m_selectedGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCrossCircle, QPen(Qt::black, 2.0), Qt::NoBrush, 16));
-
-    m_staticGraph = m_plot->addGraph();
-    m_staticGraph->setName(tr("Static backbones"));
-    m_staticGraph->setLineStyle(QCPGraph::lsStepLeft);
-    m_staticGraph->setPen(QPen(QColor(0x55, 0x55, 0x55), 1.5, Qt::DashLine));
-    m_staticGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(QColor(0x55, 0x55, 0x55), 1.5), Qt::NoBrush, 7));
-
-    m_variantGraph = m_plot->addGraph();
-    m_variantGraph->setLayer(m_variantLayer);
-    m_variantGraph->setName(tr("Edited variant"));
-    m_variantGraph->setLineStyle(QCPGraph::lsNone);
-    m_variantGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(QColor(0xd3, 0x54, 0x00), 2.0),
-                                                    QColor(0xf3, 0x9c, 0x12), 14));
-
-    auto *constraintsLegend = m_plot->addGraph();
-    constraintsLegend->setName(tr("Constraints"));
-    constraintsLegend->setPen(QPen(kCeilingColour, 2.0, Qt::DashLine));
-
-    m_plot->legend->setVisible(true);
-    QFont legendFont = font();
-    legendFont.setPointSizeF(legendFont.pointSizeF() * 0.92);
-    m_plot->legend->setFont(legendFont);
-    // below the axis rect, in two rows of four: never over a point, never clipped
-    m_plot->axisRect()->insetLayout()->take(m_plot->legend);
-    m_plot->plotLayout()->addElement(2, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
-    constexpr int kLegendColumns = 4;
-    m_plot->legend->setWrap(kLegendColumns);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst, true); // re-wraps the entries
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setBrush(Qt::NoBrush);
-    m_plot->legend->setMargins(QMargins(4, 0, 4, 2));
-    m_plot->legend->setColumnSpacing(14);
-    m_plot->legend->setRowSpacing(0);
-    const QFontMetrics legendMetrics(legendFont);
-    m_plot->legend->setMaximumSize(QWIDGETSIZE_MAX, 2 * (legendMetrics.height() + 4) + 4);
-    // columns as wide as their widest entry needs (the grid would share the width equally)
-    QList<double> widths(kLegendColumns, 1.0);
-    for (int i = 0; i < m_plot->legend->itemCount(); ++i) {
-        auto *item = qobject_cast<QCPPlottableLegendItem *>(m_plot->legend->item(i));
-        const double w = item ? legendMetrics.horizontalAdvance(item->plottable()->name())
-                                    + m_plot->legend->iconSize().width() + 20
-                              : 100;
-        widths[i % kLegendColumns] = std::max(widths[i % kLegendColumns], w);
-    }
-    m_plot->legend->setColumnStretchFactors(widths);
-
-    auto makeLine = [this](const QColor &colour) {
-        auto *line = new QCPItemStraightLine(m_plot);
-        line->setLayer(m_constraintLayer);
-        line->setPen(QPen(colour, 2.0, Qt::DashLine));
-        line->setSelectable(false);
-        return line;
-    };
-    auto makeLabel = [this, labelFont](const QColor &colour) {
-        auto *label = new QCPItemText(m_plot);
-        label->setLayer(m_constraintLayer);
-        label->setColor(colour);
-        QFont f = labelFont;
-        f.setBold(true);
-        label->setFont(f);
-        label->setBrush(QColor(255, 255, 255, 150));
-        label->setPadding(QMargins(3, 1, 3, 1));
-        label->setSelectable(false);
-        return label;
-    };
-    m_ceilingLine = makeLine(kCeilingColour);
-    m_floorLine = makeLine(kFloorColour);
-    m_ceilingLabel = makeLabel(kCeilingColour);
-    m_floorLabel = makeLabel(kFloorColour);
-    // ceiling label: at the line horizontally, near the top of the axis rect
-    m_ceilingLabel->position->setTypeX(QCPItemPosition::ptPlotCoords);
-    m_ceilingLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    m_ceilingLabel->position->setAxisRect(m_plot->axisRect());
-    // rotated to run down the line, on its right (the infeasible side)
-    m_ceilingLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignTop);
-    m_ceilingLabel->setRotation(-90);
-    // floor label: near the right end of the line, just above it
-    m_floorLabel->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-    m_floorLabel->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    m_floorLabel->position->setAxisRect(m_plot->axisRect());
-    m_floorLabel->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-
-    connect(m_plot, &QCustomPlot::beforeReplot, this, &ParetoView::syncConstraintItems);
-    connect(m_plot, &QCustomPlot::afterReplot, this, [this] { ++m_replots; });
-    setCost(Cost::True);
-}
-
-void ParetoView::setupHypervolumePlot()
-{
-    m_hvPlot->setObjectName(QStringLiteral("hypervolumePlot"));
-    m_hvPlot->setMinimumHeight(90);
-    QFont small = font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    m_hvPlot->xAxis->setLabel(tr("Generation"));
-    m_hvPlot->yAxis->setLabel(tr("Hypervolume"));
-    m_hvPlot->xAxis->setLabelFont(small);
-    m_hvPlot->yAxis->setLabelFont(small);
-    m_hvPlot->xAxis->setTickLabelFont(small);
-    m_hvPlot->yAxis->setTickLabelFont(small);
-    QSharedPointer<QCPAxisTickerFixed> integerTicks(new QCPAxisTickerFixed);
-    integerTicks->setTickStep(1.0);
-    integerTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-    m_hvPlot->xAxis->setTicker(integerTicks);
-    m_hvPlot->yAxis->ticker()->setTickCount(3);
-    m_hvPlot->yAxis->setNumberFormat(QStringLiteral("f"));
-    m_hvPlot->yAxis->setNumberPrecision(4);
-    m_hvGraph = m_hvPlot->addGraph();
-    m_hvGraph->setPen(QPen(QColor(40, 90, 160), 2.0));
-    m_hvGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QColor(40, 90, 160), 6));
-    m_hvGraph->setBrush(QColor(40, 90, 160, 30));
-    m_hvMarker = new QCPItemStraightLine(m_hvPlot);
-    m_hvMarker->setPen(QPen(kFrontColour, 1.5, Qt::DashLine));
-    m_hvMarker->setVisible(false);
-    m_hvPlot->xAxis->setRange(-0.5, 1.5);
-    m_hvPlot->yAxis->setRange(0, 1);
-}
-
 void ParetoView::clear()
 {
     m_points.clear();
@@ -453,16 +202,16 @@ void ParetoView::setPlannedGenerations(int generations)
     scheduleUpdate();
 }
 
-void ParetoView::setConstraints(double maxMacs, double minAccuracy)
+void ParetoView::setLimits(const search::Limits &limits)
 {
-    m_maxMacs = maxMacs > 0 ? maxMacs : std::numeric_limits<double>::infinity();
-    m_minAccuracy = std::clamp(minAccuracy, 0.0, 1.0);
-    scheduleUpdate();
+    m_limits = limits;
+    setConstraints(limits.maxMacs, limits.minAccuracy);
 }
 
-void ParetoView::setSearchTrueCost(bool trueCost)
+void ParetoView::setConstraints(double maxMacs, double minAccuracy)
 {
-    m_searchTrueCost = trueCost;
+    m_limits.maxMacs = maxMacs > 0 ? maxMacs : std::numeric_limits<double>::infinity();
+    m_limits.minAccuracy = std::clamp(minAccuracy, 0.0, 1.0);
     scheduleUpdate();
 }
 
@@ -565,14 +314,14 @@ QPointF ParetoView::coordinatesOf(qint64 id) const
 QPoint ParetoView::ceilingHandle() const
 {
     const QRect r = m_plot->axisRect()->rect();
-    const int x = std::isfinite(m_maxMacs) ? int(std::lround(m_plot->xAxis->coordToPixel(m_maxMacs / 1e6))) : r.right();
+    const int x = std::isfinite(m_limits.maxMacs) ? int(std::lround(m_plot->xAxis->coordToPixel(m_limits.maxMacs / 1e6))) : r.right();
     return {x, r.center().y()};
 }
 
 QPoint ParetoView::floorHandle() const
 {
     const QRect r = m_plot->axisRect()->rect();
-    const int y = m_minAccuracy > 0 ? int(std::lround(m_plot->yAxis->coordToPixel(100.0 * m_minAccuracy))) : r.bottom();
+    const int y = m_limits.minAccuracy > 0 ? int(std::lround(m_plot->yAxis->coordToPixel(100.0 * m_limits.minAccuracy))) : r.bottom();
     return {r.center().x(), y};
 }
 
@@ -616,8 +365,7 @@ double ParetoView::xOf(const Point &p) const
 
 bool ParetoView::isFeasible(const Point &p) const
 {
-    const double macs = m_searchTrueCost ? p.macsTrue : p.macsPaper;
-    return macs <= m_maxMacs && p.accuracy >= m_minAccuracy;
+    return m_limits.feasible(p.accuracy, p.macsTrue, p.macsPaper, p.params, p.sramBytes);
 }
 
 void ParetoView::scheduleUpdate()
@@ -688,7 +436,7 @@ void ParetoView::rebuild()
     // the feasible front of what is shown, in the axis' cost, cheapest first
     QVector<double> frontKeys, frontValues;
     m_frontIds.clear();
-    for (int i : paretoFront(cost, accuracy, feasible)) {
+    for (int i : search::paretoFront(cost, accuracy, feasible)) {
         frontKeys.append(cost[std::size_t(i)]);
         frontValues.append(100.0 * accuracy[std::size_t(i)]);
         m_frontIds.append(m_points[std::size_t(m_visible[std::size_t(i)])].id);
@@ -710,7 +458,7 @@ void ParetoView::rebuild()
             staticAccuracy.push_back(accuracy);
         }
         QVector<double> keys, values;
-        for (int i : paretoFront(staticCost, staticAccuracy, std::vector<char>(staticCost.size(), 1))) {
+        for (int i : search::paretoFront(staticCost, staticAccuracy, std::vector<char>(staticCost.size(), 1))) {
             keys.append(staticCost[std::size_t(i)]);
             values.append(100.0 * staticAccuracy[std::size_t(i)]);
             xMax = std::max(xMax, staticCost[std::size_t(i)]);
@@ -731,13 +479,13 @@ void ParetoView::rebuild()
     // axes fit everything (not only what a replay shows, so that they stay put), and the
     // constraint lines; never while a line is being dragged
     if (m_autoRange && m_dragging == Handle::None) {
-        if (std::isfinite(m_maxMacs)) {
-            xMin = std::min(xMin, m_maxMacs / 1e6);
-            xMax = std::max(xMax, m_maxMacs / 1e6);
+        if (std::isfinite(m_limits.maxMacs)) {
+            xMin = std::min(xMin, m_limits.maxMacs / 1e6);
+            xMax = std::max(xMax, m_limits.maxMacs / 1e6);
         }
-        if (m_minAccuracy > 0) {
-            yMin = std::min(yMin, 100.0 * m_minAccuracy);
-            yMax = std::max(yMax, 100.0 * m_minAccuracy);
+        if (m_limits.minAccuracy > 0) {
+            yMin = std::min(yMin, 100.0 * m_limits.minAccuracy);
+            yMax = std::max(yMax, 100.0 * m_limits.minAccuracy);
         }
         if (!std::isfinite(xMin)) {
             xMin = 0.5;
@@ -767,24 +515,24 @@ void ParetoView::syncConstraintItems()
     if (r.width() <= 1 || r.height() <= 1)
         return;
     // An absent constraint sits on the axis rect's edge, where it can be grabbed.
-    const bool hasCeiling = std::isfinite(m_maxMacs);
-    const double cx = hasCeiling ? m_maxMacs / 1e6 : m_plot->xAxis->pixelToCoord(r.right());
+    const bool hasCeiling = std::isfinite(m_limits.maxMacs);
+    const double cx = hasCeiling ? m_limits.maxMacs / 1e6 : m_plot->xAxis->pixelToCoord(r.right());
     m_ceilingLine->point1->setCoords(cx, 0);
     m_ceilingLine->point2->setCoords(cx, 1);
     m_ceilingLine->setPen(QPen(hasCeiling ? kCeilingColour : kInactiveColour, 2.0, Qt::DashLine));
     m_ceilingLabel->position->setCoords(cx, 0.02);
     m_ceilingLabel->setColor(hasCeiling ? kCeilingColour : kInactiveColour);
-    m_ceilingLabel->setText(hasCeiling ? tr("MAC ceiling %1 M").arg(m_maxMacs / 1e6, 0, 'f', 3)
+    m_ceilingLabel->setText(hasCeiling ? tr("MAC ceiling %1 M").arg(m_limits.maxMacs / 1e6, 0, 'f', 3)
                                        : tr("no MAC ceiling (drag)"));
 
-    const bool hasFloor = m_minAccuracy > 0;
-    const double fy = hasFloor ? 100.0 * m_minAccuracy : m_plot->yAxis->pixelToCoord(r.bottom());
+    const bool hasFloor = m_limits.minAccuracy > 0;
+    const double fy = hasFloor ? 100.0 * m_limits.minAccuracy : m_plot->yAxis->pixelToCoord(r.bottom());
     m_floorLine->point1->setCoords(1, fy); // positive keys: valid on a log axis too
     m_floorLine->point2->setCoords(10, fy);
     m_floorLine->setPen(QPen(hasFloor ? kFloorColour : kInactiveColour, 2.0, Qt::DashLine));
     m_floorLabel->position->setCoords(0.985, fy);
     m_floorLabel->setColor(hasFloor ? kFloorColour : kInactiveColour);
-    m_floorLabel->setText(hasFloor ? tr("accuracy floor %1 %").arg(100.0 * m_minAccuracy, 0, 'f', 1)
+    m_floorLabel->setText(hasFloor ? tr("accuracy floor %1 %").arg(100.0 * m_limits.minAccuracy, 0, 'f', 1)
                                    : tr("no accuracy floor (drag)"));
 }
 
@@ -838,172 +586,6 @@ void ParetoView::updateInfo()
             text += tr(" · hypervolume %1 (generation %2)").arg(it->second, 0, 'f', 4).arg(it->first);
     }
     m_info->setText(text);
-}
-
-ParetoView::Handle ParetoView::handleAt(const QPoint &pos) const
-{
-    const QRect r = m_plot->axisRect()->rect();
-    if (!r.adjusted(-kHandleRadius, -kHandleRadius, kHandleRadius, kHandleRadius).contains(pos))
-        return Handle::None;
-    const int dx = std::abs(pos.x() - ceilingHandle().x());
-    const int dy = std::abs(pos.y() - floorHandle().y());
-    const bool ceiling = dx <= kHandleRadius, floor = dy <= kHandleRadius;
-    if (ceiling && floor)
-        return dx <= dy ? Handle::Ceiling : Handle::Floor;
-    return ceiling ? Handle::Ceiling : floor ? Handle::Floor : Handle::None;
-}
-
-void ParetoView::dragHandleTo(const QPoint &pos)
-{
-    const QRect r = m_plot->axisRect()->rect();
-    if (m_dragging == Handle::Ceiling) {
-        // to the right edge: no ceiling
-        if (pos.x() >= r.right() - 2) {
-            m_maxMacs = std::numeric_limits<double>::infinity();
-        } else {
-            const double x = m_plot->xAxis->pixelToCoord(std::max(pos.x(), r.left()));
-            m_maxMacs = std::max(x, 1e-6) * 1e6;
-        }
-    } else if (m_dragging == Handle::Floor) {
-        // to the bottom edge: no floor
-        if (pos.y() >= r.bottom() - 2) {
-            m_minAccuracy = 0.0;
-        } else {
-            const double y = m_plot->yAxis->pixelToCoord(std::max(pos.y(), r.top()));
-            m_minAccuracy = std::clamp(y / 100.0, 0.0, 1.0);
-        }
-    }
-    syncConstraintItems();
-    m_constraintLayer->replot(); // only the lines' own buffer: smooth while dragging
-    Q_EMIT constraintsDragging(m_maxMacs, m_minAccuracy);
-    scheduleUpdate(); // re-rank (grey, front) at the coalesced rate
-}
-
-int ParetoView::pointAt(const QPoint &pos, double radius) const
-{
-    int best = -1;
-    double bestD2 = radius * radius;
-    for (int i : m_visible) {
-        const Point &p = m_points[std::size_t(i)];
-        const double dx = m_plot->xAxis->coordToPixel(xOf(p)) - pos.x();
-        const double dy = m_plot->yAxis->coordToPixel(100.0 * p.accuracy) - pos.y();
-        const double d2 = dx * dx + dy * dy;
-        if (d2 <= bestD2) {
-            bestD2 = d2;
-            best = i;
-        }
-    }
-    return best;
-}
-
-QString ParetoView::describe(const Point &p) const
-{
-    const bool onFront = m_frontIds.contains(p.id);
-    QString status = onFront ? tr("on the front") : isFeasible(p) ? tr("feasible, dominated") : tr("infeasible");
-    return tr("<p style='white-space:nowrap'><b>Candidate %1</b> &nbsp;(generation %2, %3)<br>"
-              "Top-1 accuracy: <b>%4 %</b><br>"
-              "Average MACs: <b>%5 M</b> true, %6 M paper's<br>"
-              "Static MACs %7 M · parameters %8 M<br>"
-              "int8 on a microcontroller: SRAM %9 KiB · flash %10 KiB<br>"
-              "%11 early exit(s) · %12<br><small><tt>%13</tt></small></p>")
-        .arg(p.id)
-        .arg(p.generation)
-        .arg(p.origin.toHtmlEscaped())
-        .arg(100.0 * p.accuracy, 0, 'f', 2)
-        .arg(p.macsTrue / 1e6, 0, 'f', 3)
-        .arg(p.macsPaper / 1e6, 0, 'f', 3)
-        .arg(p.staticMacs / 1e6, 0, 'f', 3)
-        .arg(p.params / 1e6, 0, 'f', 3)
-        .arg(p.sramBytes / 1024.0, 0, 'f', 1)
-        .arg(p.flashBytes / 1024.0, 0, 'f', 1)
-        .arg(p.exits)
-        .arg(status)
-        .arg(p.summary.toHtmlEscaped());
-}
-
-void ParetoView::showToolTip(const QPoint &pos)
-{
-    const int i = pointAt(pos, kPickRadius);
-    if (i < 0) {
-        QToolTip::hideText();
-        return;
-    }
-    QToolTip::showText(m_plot->mapToGlobal(pos), describe(m_points[std::size_t(i)]), m_plot);
-}
-
-bool ParetoView::eventFilter(QObject *watched, QEvent *event)
-{
-    if (watched != m_plot)
-        return QWidget::eventFilter(watched, event);
-    switch (event->type()) {
-    case QEvent::MouseButtonPress: {
-        auto *e = static_cast<QMouseEvent *>(event);
-        if (e->button() != Qt::LeftButton)
-            break;
-        const QPoint pos = e->position().toPoint();
-        const Handle h = handleAt(pos);
-        if (h != Handle::None) {
-            m_dragging = h; // consumed: no zoom box
-            m_playTimer.stop();
-            return true;
-        }
-        m_pressed = true;
-        m_pressPos = pos;
-        break;
-    }
-    case QEvent::MouseMove: {
-        auto *e = static_cast<QMouseEvent *>(event);
-        const QPoint pos = e->position().toPoint();
-        if (m_dragging != Handle::None) {
-            dragHandleTo(pos);
-            return true;
-        }
-        if (e->buttons() == Qt::NoButton) {
-            switch (handleAt(pos)) {
-            case Handle::Ceiling: m_plot->setCursor(Qt::SplitHCursor); break;
-            case Handle::Floor: m_plot->setCursor(Qt::SplitVCursor); break;
-            case Handle::None: m_plot->unsetCursor(); break;
-            }
-            showToolTip(pos);
-        }
-        break;
-    }
-    case QEvent::MouseButtonRelease: {
-        auto *e = static_cast<QMouseEvent *>(event);
-        if (e->button() != Qt::LeftButton)
-            break;
-        const QPoint pos = e->position().toPoint();
-        if (m_dragging != Handle::None) {
-            dragHandleTo(pos);
-            m_dragging = Handle::None;
-            Q_EMIT constraintsEdited(m_maxMacs, m_minAccuracy);
-            return true;
-        }
-        if (!m_pressed)
-            break;
-        m_pressed = false;
-        if ((pos - m_pressPos).manhattanLength() <= 3) {
-            const int i = pointAt(pos, kPickRadius);
-            const qint64 id = i < 0 ? -1 : m_points[std::size_t(i)].id;
-            selectCandidate(id);
-            Q_EMIT candidateSelected(id);
-        } else {
-            m_autoRange = false; // a zoom box was drawn
-        }
-        break;
-    }
-    case QEvent::MouseButtonDblClick:
-        resetZoom();
-        break;
-    case QEvent::Wheel:
-        m_autoRange = false;
-        break;
-    case QEvent::Leave:
-        QToolTip::hideText();
-        break;
-    default: break;
-    }
-    return QWidget::eventFilter(watched, event);
 }
 
 } // namespace edanas::ui

@@ -2,6 +2,8 @@
 
 #include "ui/search/searchtypes.h"
 
+#include "search/pareto.h"
+
 #include <QHash>
 #include <QPointF>
 #include <QTimer>
@@ -55,13 +57,15 @@ public:
     /// How many generations the search will run (for the colour scale); 0: unknown.
     void setPlannedGenerations(int generations);
 
-    /// The constraints as the search sees them: maxMacs in MACs of the search's cost
-    /// measure (infinity: none), minAccuracy in 0..1 (0: none). Emits nothing.
+    /// The search's limits (search::limitsOf): feasibility as the engine rules it, the
+    /// MAC ceiling and accuracy floor drawn as handles. Emits nothing.
+    void setLimits(const search::Limits &limits);
+    const search::Limits &limits() const { return m_limits; }
+    /// Changes the ceiling (MACs of the search's cost measure; infinity: none) and the
+    /// floor (0..1; 0: none) only. Emits nothing.
     void setConstraints(double maxMacs, double minAccuracy);
-    double maxMacs() const { return m_maxMacs; }
-    double minAccuracy() const { return m_minAccuracy; }
-    /// The cost measure the constraints (and the search) use.
-    void setSearchTrueCost(bool trueCost);
+    double maxMacs() const { return m_limits.maxMacs; }
+    double minAccuracy() const { return m_limits.minAccuracy; }
 
     /// The cost on the horizontal axis.
     void setCost(Cost cost);
@@ -192,9 +196,7 @@ private:
     QTimer m_updateTimer;
     QTimer m_playTimer;
     int m_replots = 0;
-    double m_maxMacs = std::numeric_limits<double>::infinity();
-    double m_minAccuracy = 0.0;
-    bool m_searchTrueCost = true;
+    search::Limits m_limits;
     Cost m_cost = Cost::True;
     bool m_logScale = false;
     bool m_autoRange = true;

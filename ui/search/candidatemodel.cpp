@@ -1,6 +1,5 @@
 #include "candidatemodel.h"
 
-#include "ui/pareto/front.h"
 
 #include <QBrush>
 #include <QColor>
@@ -216,16 +215,16 @@ void CandidateModel::clear()
     endResetModel();
 }
 
-void CandidateModel::setConstraints(double maxMacs, double minAccuracy)
+void CandidateModel::setLimits(const search::Limits &limits)
 {
-    m_maxMacs = maxMacs;
-    m_minAccuracy = minAccuracy;
+    m_limits = limits;
     updateFront();
 }
 
-void CandidateModel::setTrueCost(bool trueCost)
+void CandidateModel::setConstraints(double maxMacs, double minAccuracy)
 {
-    m_trueCost = trueCost;
+    m_limits.maxMacs = maxMacs;
+    m_limits.minAccuracy = minAccuracy;
     updateFront();
 }
 
@@ -236,12 +235,12 @@ void CandidateModel::updateFront()
     std::vector<char> feasible(n);
     for (std::size_t i = 0; i < n; ++i) {
         const auto &c = m_rows[i];
-        cost[i] = m_trueCost ? c.macsTrue : c.macsPaper;
+        cost[i] = m_limits.trueCost ? c.macsTrue : c.macsPaper;
         accuracy[i] = c.accuracy;
-        feasible[i] = cost[i] <= m_maxMacs && c.accuracy >= m_minAccuracy;
+        feasible[i] = m_limits.feasible(c.accuracy, c.macsTrue, c.macsPaper, c.params, c.sramBytes);
     }
     std::vector<char> onFront(n, 0);
-    for (int i : paretoFront(cost, accuracy, feasible))
+    for (int i : search::paretoFront(cost, accuracy, feasible))
         onFront[std::size_t(i)] = 1;
     // one dataChanged over the span of rows whose flag changed
     int lo = -1, hi = -1;

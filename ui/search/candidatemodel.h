@@ -2,6 +2,8 @@
 
 #include "searchtypes.h"
 
+#include "search/pareto.h"
+
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QTimer>
@@ -58,11 +60,14 @@ public:
     /// Removes every row.
     void clear();
 
-    /// Constraints and cost measure the front is computed with (as the search's).
+    /// The limits and cost measure the front is computed with: the search's
+    /// (search::limitsOf), feasibility as the engine rules it.
+    void setLimits(const search::Limits &limits);
+    const search::Limits &limits() const { return m_limits; }
+    /// Changes the MAC ceiling and the accuracy floor only (a drag on the plot).
     void setConstraints(double maxMacs, double minAccuracy);
-    void setTrueCost(bool trueCost);
-    double maxMacs() const { return m_maxMacs; }
-    double minAccuracy() const { return m_minAccuracy; }
+    double maxMacs() const { return m_limits.maxMacs; }
+    double minAccuracy() const { return m_limits.minAccuracy; }
 
     void setPinned(qint64 id, bool pinned);
     void setBanned(qint64 id, bool banned);
@@ -94,9 +99,7 @@ private:
     std::vector<search::CandidateSnapshot> m_pending;
     std::vector<CandidateFlags> m_pendingFlags;
     QTimer m_flushTimer;
-    double m_maxMacs = std::numeric_limits<double>::infinity();
-    double m_minAccuracy = 0.0;
-    bool m_trueCost = true;
+    search::Limits m_limits;
 };
 
 } // namespace edanas::ui
