@@ -25,6 +25,7 @@
 #include <QSpinBox>
 #include <QApplication>
 #include <QMenuBar>
+#include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
 #include <QProcess>
@@ -167,13 +168,14 @@ private Q_SLOTS:
         // the figures of the accuracy file beside it (the head of each subnet, 2,000 test images)
         QFile doc(other->toolTip().chopped(3) + QStringLiteral(".accuracy.json"));
         QVERIFY(doc.open(QIODevice::ReadOnly));
-        const QJsonObject subnets = QJsonDocument::fromJson(doc.readAll()).object().value("subnets").toObject();
+        const QJsonObject accuracyFile = QJsonDocument::fromJson(doc.readAll()).object();
+        const QJsonObject subnets = accuracyFile.value("subnets").toObject();
         auto head = [&subnets](const char *subnet) {
             const double a = subnets.value(QLatin1String(subnet)).toObject().value("exits").toArray().last().toObject().value("accuracy").toDouble();
             return QString::number(100.0 * a, 'f', 1);
         };
-        const QString expected = QStringLiteral("mbv3-small-input, trained on fashion-mnist: %1 % largest, %2 % smallest (test)")
-                                     .arg(head("largest"), head("smallest"));
+        const QString expected = QStringLiteral("mbv3-small-input, trained on fashion-mnist: %1 % largest, %2 % smallest (%3 test images)")
+                                     .arg(head("largest"), head("smallest"), QLocale().toString(accuracyFile.value("images").toInteger()));
         QCOMPARE(other->text(), expected);
         other->trigger();
         QCOMPARE(QFileInfo(w.supernetPath()), QFileInfo(other->toolTip()));

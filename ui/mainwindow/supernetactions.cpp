@@ -213,9 +213,10 @@ void MainWindow::fillShippedSupernets(QMenu *menu)
                 return exits.isEmpty() ? -1.0 : exits.last().toObject().value(QStringLiteral("accuracy")).toDouble(-1.0);
             };
             if (head("largest") >= 0.0 && head("smallest") >= 0.0)
-                text += tr(": %1 % largest, %2 % smallest (%3)")
+                text += tr(": %1 % largest, %2 % smallest (%L3 %4 images)")
                             .arg(100.0 * head("largest"), 0, 'f', 1)
                             .arg(100.0 * head("smallest"), 0, 'f', 1)
+                            .arg(o.value(QStringLiteral("images")).toInteger())
                             .arg(o.value(QStringLiteral("split")).toString());
         }
         if (path == defaultPath)
