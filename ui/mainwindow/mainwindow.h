@@ -170,6 +170,8 @@ private:
     void setRemoteSearch(const QString &status);
     void steerRun(const QString &what); ///< pause, resume, stop: this process's search or the remote one
     QString steerGenome(const QString &what, const space::Genome &genome);
+    /// Pins, bans or injects (`what`) candidate `id`'s genome; false (and said in the log) when refused.
+    bool steerCandidate(qint64 id, const QString &what);
     void requestRemote(const QString &what, const std::string &json = "{}");
     void showStudy(const StudyContents &contents);
     void saveFlags(qint64 id, const CandidateFlags &flags);

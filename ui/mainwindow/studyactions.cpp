@@ -24,45 +24,37 @@
 
 namespace edanas::ui {
 
-void MainWindow::pinCandidate(qint64 id)
+bool MainWindow::steerCandidate(qint64 id, const QString &what)
 {
     const int row = m_candidates->rowOf(id);
     if (row < 0)
+        return false;
+    const QString error = steerGenome(what, m_candidates->candidate(row).genome);
+    if (!error.isEmpty())
+        log(tr("Cannot %1 candidate %2: %3").arg(what).arg(id).arg(error));
+    return error.isEmpty();
+}
+
+void MainWindow::pinCandidate(qint64 id)
+{
+    if (!steerCandidate(id, QStringLiteral("pin")))
         return;
-    const QString error = steerGenome(QStringLiteral("pin"), m_candidates->candidate(row).genome);
-    if (!error.isEmpty()) {
-        log(tr("Cannot pin candidate %1: %2").arg(id).arg(error));
-        return;
-    }
     m_candidates->setPinned(id, true);
     log(tr("Candidate %1 pinned: it stays in the population").arg(id));
 }
 
 void MainWindow::banCandidate(qint64 id)
 {
-    const int row = m_candidates->rowOf(id);
-    if (row < 0)
+    if (!steerCandidate(id, QStringLiteral("ban")))
         return;
-    const QString error = steerGenome(QStringLiteral("ban"), m_candidates->candidate(row).genome);
-    if (!error.isEmpty()) {
-        log(tr("Cannot ban candidate %1: %2").arg(id).arg(error));
-        return;
-    }
     m_candidates->setBanned(id, true);
     log(tr("Candidate %1 banned: it will not return to the population").arg(id));
 }
 
 void MainWindow::injectCandidate(qint64 id)
 {
-    const int row = m_candidates->rowOf(id);
-    if (row < 0)
-        return;
-    const QString error = steerGenome(QStringLiteral("inject"), m_candidates->candidate(row).genome);
-    if (!error.isEmpty()) {
-        log(tr("Cannot inject candidate %1: %2").arg(id).arg(error));
-        return;
-    }
-    log(tr("A copy of candidate %1 is injected into the next generation").arg(id));
+    if (steerCandidate(id, QStringLiteral("inject")))
+        log(tr("A copy of candidate %1 is injected into the next generation").arg(id));
 }
 
 void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
