@@ -439,7 +439,7 @@ int steerStudy(const QStringList &args)
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("study"), QStringLiteral("The study (a file or a postgresql:// URL)."));
     p.addPositionalArgument(QStringLiteral("request"),
-                            QStringLiteral("pause, resume, stop, constraints, pin, ban or inject."));
+                            QStringLiteral("pause, resume, stop, constraints, pin, ban, unpin, unban or inject."));
     const QCommandLineOption maxMacs(QStringLiteral("max-macs"),
                                      QStringLiteral("constraints: ceiling on average MACs, in millions (0: none)."),
                                      QStringLiteral("M"));
@@ -447,10 +447,10 @@ int steerStudy(const QStringList &args)
                                     QStringLiteral("constraints: floor on top-1 accuracy, in percent."),
                                     QStringLiteral("A"));
     const QCommandLineOption candidate(QStringLiteral("candidate"),
-                                       QStringLiteral("pin, ban, inject: the study's candidate with this id."),
+                                       QStringLiteral("pin, ban, unpin, unban, inject: the study's candidate with this id."),
                                        QStringLiteral("id"));
     const QCommandLineOption genome(QStringLiteral("genome"),
-                                    QStringLiteral("pin, ban, inject: a genome as JSON (instead of --candidate)."),
+                                    QStringLiteral("pin, ban, unpin, unban, inject: a genome as JSON (instead of --candidate)."),
                                     QStringLiteral("json"));
     p.addOptions({maxMacs, minAcc, candidate, genome});
     p.process(args);
@@ -474,7 +474,7 @@ int steerStudy(const QStringList &args)
         if (p.isSet(minAcc))
             c.minAccuracy = doubleValue(p, minAcc, 0.0, 100.0) / 100.0;
         json = c.toJson();
-    } else if (what == "pin" || what == "ban" || what == "inject") {
+    } else if (what == "pin" || what == "ban" || what == "unpin" || what == "unban" || what == "inject") {
         if (p.isSet(candidate) == p.isSet(genome))
             throw UsageError(what + ": give --candidate or --genome");
         if (p.isSet(candidate)) {
@@ -487,7 +487,7 @@ int steerStudy(const QStringList &args)
             json = space::Genome::fromJson(p.value(genome).toStdString(), "--genome").toJson();
         }
     } else if (what != "pause" && what != "resume" && what != "stop") {
-        throw UsageError("unknown request '" + what + "': pause, resume, stop, constraints, pin, ban or inject");
+        throw UsageError("unknown request '" + what + "': pause, resume, stop, constraints, pin, ban, unpin, unban or inject");
     }
     const auto gens = s.generations();
     const auto id = s.addEvent(gens.empty() ? 0 : gens.back().generation + 1,

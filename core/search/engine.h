@@ -4,6 +4,7 @@
 
 #include "data/dataset.h"
 #include "eenn/profile.h"
+#include "study/records.h"
 
 #include <atomic>
 #include <functional>
@@ -92,14 +93,9 @@ struct GenerationSnapshot
     double recalibrationSeconds = 0.0, forwardSeconds = 0.0, otherSeconds = 0.0; ///< totals so far
 };
 
-/// A front candidate measured again at the end on the final validation images.
-struct FinalFigures
-{
-    std::int64_t id = 0;
-    std::int64_t images = 0;
-    double accuracy = 0.0, macsTrue = 0.0, macsPaper = 0.0;
-    std::vector<double> share, exitAccuracy;
-};
+/// A front candidate measured again at the end on the final validation images: the
+/// study's final-front row (study/records.h), as the engine reports it.
+using FinalFigures = study::FinalFrontRow;
 
 /// Receives the engine's reports, on the engine's thread.
 class SearchObserver
@@ -160,6 +156,10 @@ public:
     void setConstraints(double maxMacs, double minAccuracy);
     void pin(const space::Genome &g);
     void ban(const space::Genome &g);
+    /// Take back a pin or a ban (Nsga2::unpin, Nsga2::unban, recorded as "unpin" and
+    /// "unban" events). A genome the ban dropped from the population is not restored.
+    void unpin(const space::Genome &g);
+    void unban(const space::Genome &g);
     void inject(const space::Genome &g);
     /// Adds a variant (a candidate with edited exits) to the archive as it is, without
     /// giving it to the optimizer; it is measured between two candidates.

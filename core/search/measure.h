@@ -24,7 +24,8 @@ namespace edanas::search {
 /// Steering a search that runs in another process (a headless `edanas search`, a
 /// distributed search's coordinator): a request is an event of type
 /// kSteeringRequest + one of "pause", "resume", "stop", "constraints" ({"max_macs"
-/// (null: none), "min_accuracy"}), "pin", "ban", "inject" (the genome's JSON). The running
+/// (null: none), "min_accuracy"}), "pin", "ban", "unpin", "unban", "inject" (the genome's
+/// JSON; "unpin" and "unban" take back a pin or a ban, the Studio's undo). The running
 /// search reads new requests about twice a second, applies them as if called in its own
 /// process, and records the id of the last one it applied in the state kSteeringApplied.
 inline constexpr const char *kSteeringRequest = "request.";

@@ -91,6 +91,11 @@ void Nsga2::ban(const IntGenome &x)
     m_banned.insert(x);
 }
 
+void Nsga2::unban(const IntGenome &x)
+{
+    m_banned.erase(x);
+}
+
 void Nsga2::pin(const IntGenome &x)
 {
     requireGenome(x);

@@ -61,6 +61,10 @@ public:
     void unfreeze(int gene);
     /// Never proposed again; dropped from the population at the next tell/setPopulation.
     void ban(const IntGenome &x);
+    /// Takes a ban back: from the next ask() x may be proposed or injected again (unless,
+    /// with eliminateDuplicates, it was seen before) and survives selection as any other.
+    /// A genome the ban dropped from the population is not restored: tell it again.
+    void unban(const IntGenome &x);
     /// While in the population, survives every selection (even beyond populationSize).
     void pin(const IntGenome &x);
     void unpin(const IntGenome &x);

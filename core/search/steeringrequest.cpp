@@ -20,10 +20,19 @@ void SearchEngine::applyRequest(const std::string &what, const std::string &json
     } else if (what == "constraints") {
         const auto c = study::Constraints::fromJson(json, source);
         setConstraints(c.maxMacs, c.minAccuracy);
-    } else if (what == "pin" || what == "ban" || what == "inject") {
+    } else if (what == "pin" || what == "ban" || what == "unpin" || what == "unban" || what == "inject") {
         auto g = space::Genome::fromJson(json, source);
         g.validate(space, source);
-        what == "pin" ? pin(g) : what == "ban" ? ban(g) : inject(g);
+        if (what == "pin")
+            pin(g);
+        else if (what == "ban")
+            ban(g);
+        else if (what == "unpin")
+            unpin(g);
+        else if (what == "unban")
+            unban(g);
+        else
+            inject(g);
     } else {
         throw std::invalid_argument(source + ": unknown request '" + what + "'");
     }

@@ -454,6 +454,31 @@ private Q_SLOTS:
         QCOMPARE(opt.population().front().x, (IntGenome{9, 9, 9, 9}));
     }
 
+    void unban()
+    {
+        Nsga2 opt(std::vector<int>(4, 0), std::vector<int>(4, 9), small());
+        run(opt, 3, sum9);
+        IntGenome unseen{0, 9, 0, 9};
+        while (opt.seen(unseen))
+            ++unseen[0];
+        // banned: refused by the next batch, injected or not
+        opt.ban(unseen);
+        opt.inject(unseen);
+        auto batch = opt.ask();
+        QVERIFY(!contains(batch, unseen));
+        QVERIFY(!opt.seen(unseen));
+        opt.tell(evaluate(batch, sum9));
+
+        // taken back: admitted again, first in the batch as an injection
+        opt.unban(unseen);
+        opt.inject(unseen);
+        batch = opt.ask();
+        QCOMPARE(batch.front(), unseen);
+        // and told, it joins the population like any other (setPopulation keeps it)
+        opt.setPopulation({{unseen, {0, 0}, 0.0}, {{9, 9, 9, 9}, {40, 40}, 0.0}});
+        QVERIFY(inPopulation(opt, unseen));
+    }
+
     void pin()
     {
         Nsga2 opt(std::vector<int>(30, 0), std::vector<int>(30, kLevels - 1), small());

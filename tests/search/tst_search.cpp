@@ -428,6 +428,11 @@ private Q_SLOTS:
             engine->inject(edited);
             engine->keep(variant);
             engine->freeze(4 * 9 + 1, 0); // stage 5, block 1: kernel 3 (as in `edited`)
+            // a pin and a ban taken back at once (applied in order while paused: no effect)
+            engine->pin(edited);
+            engine->unpin(edited);
+            engine->ban(variant);
+            engine->unban(variant);
             const int at = seen.load();
             std::this_thread::sleep_for(std::chrono::milliseconds(300));
             pausedHeld = seen.load() <= at + 1; // at most the candidate in flight finished
@@ -440,7 +445,7 @@ private Q_SLOTS:
         std::vector<std::string> types;
         for (const auto &e : s.events())
             types.push_back(e.type);
-        for (const char *t : {"pause", "constraints", "inject", "keep", "freeze", "resume"})
+        for (const char *t : {"pause", "constraints", "inject", "keep", "freeze", "pin", "unpin", "ban", "unban", "resume"})
             QVERIFY2(std::find(types.begin(), types.end(), t) != types.end(), t);
         QCOMPARE(engine->config().maxMacs, 2.5e6);
         // the injected genome was evaluated, and later candidates carry the new constraints
