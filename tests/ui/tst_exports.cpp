@@ -3,6 +3,7 @@
 // as CSV, the report as self-contained HTML and as PDF (with real inference timing),
 // and the Studio's File > Export menu, plot context menus and candidate-table actions.
 // The study comes from a real (tiny) search on the shipped supernet and Fashion-MNIST.
+#include "ui/exits/varianteditor.h"
 #include "ui/export/exportcontroller.h"
 #include "ui/figures/figureexport.h"
 #include "ui/figures/studyfigures.h"
@@ -21,6 +22,9 @@
 #include <QFile>
 #include <QMenu>
 #include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QToolButton>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -322,6 +326,8 @@ void TestExports::studioExportMenuAndActions()
     QVERIFY(!w.exports()->exportFigureTo(ui::FigureKind::Architecture, arch, {}).isEmpty());
     QVERIFY(!QFile::exists(arch));
     w.selectCandidate(m_profiled);
+    // its exit profile is read off the GUI thread: the architecture is drawn once it is in
+    QTRY_VERIFY_WITH_TIMEOUT(w.variantEditor()->isActive(), 10000);
     QCOMPARE(w.exports()->exportFigureTo(ui::FigureKind::Architecture, arch, {QSize(1600, 400), 150}), QString());
     QVERIFY(readAll(arch).contains("stage 1"));
     // the docked view keeps its own size
@@ -392,6 +398,35 @@ void TestExports::studioExportMenuAndActions()
     model->setFineTune(m_profiled, true);
     QVERIFY(model->flagsAt(row).fineTune);
     QVERIFY(model->index(row, ui::CandidateModel::Status).data().toString().contains(QLatin1String("fine-tune")));
+
+    // a running export is cancelled from the status bar: nothing is left behind
+    finished.clear();
+    const QString cancelledDir = out(QStringLiteral("cancelled"));
+    w.exports()->exportModelTo(m_profiled, cancelledDir, 300);
+    QVERIFY(w.exports()->isBusy());
+    auto *indicator = w.findChild<QWidget *>(QStringLiteral("jobsIndicator"));
+    QVERIFY(indicator && indicator->isVisible());
+    auto *cancel = indicator->findChild<QToolButton *>(QStringLiteral("cancelJobsButton"));
+    QVERIFY(cancel && cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
+    for (const char *file : {"model.pt", "model.json", "model.onnx", "verification.json"})
+        QVERIFY2(!QFile::exists(cancelledDir + QLatin1Char('/') + QLatin1String(file)), file);
+    QTRY_VERIFY(!indicator->isVisible());
+
+    // closing while an export runs asks first; "Cancel and Close" cancels it, and the
+    // window closes once the export has returned
+    finished.clear();
+    w.exports()->exportModelTo(m_profiled, out(QStringLiteral("closing")), 300);
+    QVERIFY(!w.close());
+    QVERIFY(w.isVisible());
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = w.findChild<QMessageBox *>(QStringLiteral("cancelJobsBox"))));
+    box->button(QMessageBox::Yes)->click();
+    QVERIFY(finished.wait(180000));
+    QCOMPARE(finished.first().at(1).toString(), QStringLiteral("cancelled"));
+    QTRY_VERIFY(!w.isVisible());
 }
 
 QTEST_MAIN(TestExports)

@@ -206,7 +206,8 @@ private Q_SLOTS:
         const qint64 id = window.candidateModel()->idAt(0);
         window.selectCandidate(id);
         auto *editor = window.variantEditor();
-        QVERIFY(editor->isActive());
+        // the profile is read from the study off the GUI thread: it arrives a moment later
+        QTRY_VERIFY_WITH_TIMEOUT(editor->isActive(), 10000);
         QCOMPARE(editor->candidateId(), id);
         QCOMPARE(editor->config().exits, (std::vector<int>{0, 2}));
         // drag exit 2 from stage 3's end to stage 4's on the window's inspector

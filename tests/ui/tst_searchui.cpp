@@ -7,6 +7,7 @@
 #include "data/dataset.h"
 #include "pgcluster.h"
 #include "ui/mainwindow/mainwindow.h"
+#include "ui/document/studydocument.h"
 #include "ui/pareto/paretoview.h"
 #include "ui/search/candidatemodel.h"
 #include "ui/search/candidatefiltermodel.h"
@@ -40,6 +41,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUndoStack>
 #include <QToolTip>
 
 #include <cmath>
@@ -319,6 +321,23 @@ private Q_SLOTS:
             w.injectCandidate(firstId);
             QVERIFY(w.candidateModel()->flagsAt(1).banned);
             QTRY_VERIFY_WITH_TIMEOUT(!studyEvents(study, "ban").empty() && !studyEvents(study, "inject").empty(), 30000);
+            // Edit > Undo takes the ban back: in the table, in the study, and in the search
+            const qint64 bannedId = w.candidateModel()->idAt(1);
+            QUndoStack *undo = w.document()->undoStack();
+            QCOMPARE(undo->undoText(), QStringLiteral("Ban candidate %1").arg(bannedId));
+            undo->undo();
+            QVERIFY(!w.candidateModel()->flagsAt(1).banned);
+            QTRY_VERIFY_WITH_TIMEOUT(!studyEvents(study, "unban").empty(), 30000);
+            auto storedBan = [&] {
+                for (const auto &c : study::Study::open(study.toStdString(), true).candidates())
+                    if (c.id == bannedId)
+                        return c.banned;
+                return true;
+            };
+            QTRY_VERIFY_WITH_TIMEOUT(!storedBan(), 30000);
+            undo->redo();
+            QVERIFY(w.candidateModel()->flagsAt(1).banned);
+            QTRY_VERIFY_WITH_TIMEOUT(studyEvents(study, "ban").size() == 2 && storedBan(), 30000);
         }
 
         // drag the MAC ceiling (absent: on the right edge) to between the points
@@ -336,6 +355,7 @@ private Q_SLOTS:
         QVERIFY(drop.x() < grab.x() - 10);
         QSignalSpy dragging(view, &ui::ParetoView::constraintsDragging);
         QSignalSpy edited(view, &ui::ParetoView::constraintsEdited);
+        const int stepsBeforeDrag = w.document()->undoStack()->count();
         QTest::mousePress(plot, Qt::LeftButton, {}, grab);
         for (int step = 1; step <= 5; ++step)
             QTest::mouseMove(plot, grab + (drop - grab) * step / 5);
@@ -373,6 +393,20 @@ private Q_SLOTS:
         for (int r = 0; r < w.candidateModel()->rowCount(); ++r)
             if (w.candidateModel()->candidate(r).macsTrue > ceiling)
                 QVERIFY(!w.candidateModel()->isOnFront(r));
+        // the whole drag is one undo step; undoing it gives the search, the table and the
+        // plot the old ceiling (none) back, and redoing it the new one
+        QUndoStack *undo = w.document()->undoStack();
+        QCOMPARE(undo->count(), stepsBeforeDrag + 1);
+        QVERIFY(undo->undoText().startsWith(QLatin1String("Constraints")));
+        undo->undo();
+        QVERIFY(std::isinf(w.searchController()->maxMacs()));
+        QVERIFY(std::isinf(w.candidateModel()->maxMacs()));
+        QVERIFY(std::isinf(view->maxMacs()));
+        undo->redo();
+        QCOMPARE(w.searchController()->maxMacs(), ceiling);
+        QCOMPARE(w.candidateModel()->maxMacs(), ceiling);
+        QCOMPARE(view->maxMacs(), ceiling);
+        QCOMPARE(undo->count(), stepsBeforeDrag + 1);
 
         // resume: more candidates arrive; the search runs to its end
         QTest::mouseClick(panel->resumeButton(), Qt::LeftButton);

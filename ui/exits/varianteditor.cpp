@@ -15,38 +15,42 @@ namespace {
 class ExitEditCommand : public QUndoCommand
 {
 public:
-    ExitEditCommand(VariantEditor *editor, const QString &text, eenn::ExitConfig before, eenn::ExitConfig after,
-                    int mergeId)
-        : QUndoCommand(text)
+    ExitEditCommand(VariantEditor *editor, std::int64_t candidate, const QString &text, eenn::ExitConfig before,
+                    eenn::ExitConfig after, int mergeId)
+        : QUndoCommand(QObject::tr("%1 of candidate %2").arg(text).arg(candidate))
         , m_editor(editor)
+        , m_candidate(candidate)
         , m_before(std::move(before))
         , m_after(std::move(after))
         , m_mergeId(mergeId)
     {
     }
 
-    void undo() override { m_editor->apply(m_before); }
-    void redo() override { m_editor->apply(m_after); }
+    void undo() override { m_editor->apply(m_candidate, m_before); }
+    void redo() override { m_editor->apply(m_candidate, m_after); }
     int id() const override { return m_mergeId; }
     bool mergeWith(const QUndoCommand *other) override
     {
-        if (other->id() != id())
+        // the stack may be shared with other kinds of commands
+        const auto *o = dynamic_cast<const ExitEditCommand *>(other);
+        if (!o || o->id() != id() || o->m_candidate != m_candidate)
             return false;
-        m_after = static_cast<const ExitEditCommand *>(other)->m_after;
+        m_after = o->m_after;
         return true;
     }
 
 private:
     VariantEditor *m_editor;
+    std::int64_t m_candidate;
     eenn::ExitConfig m_before, m_after;
     int m_mergeId;
 };
 
 } // namespace
 
-VariantEditor::VariantEditor(QObject *parent)
+VariantEditor::VariantEditor(QObject *parent, QUndoStack *undoStack)
     : QObject(parent)
-    , m_undo(new QUndoStack(this))
+    , m_undo(undoStack ? undoStack : new QUndoStack(this))
 {
 }
 
@@ -55,20 +59,26 @@ VariantEditor::~VariantEditor() = default;
 void VariantEditor::setCandidate(std::int64_t id, const space::Genome &genome,
                                  std::shared_ptr<const eenn::ExitProfile> profile)
 {
-    m_undo->clear();
     m_id = id;
     m_genome = genome;
     m_profile = std::move(profile);
     m_original = eenn::configFromGenome(*m_profile, genome);
     m_config = m_original;
     m_evaluation = eenn::evaluate(*m_profile, m_config);
+    if (const auto edited = m_edits.constFind(id); edited != m_edits.constEnd()) {
+        try { // this candidate's earlier edits
+            m_evaluation = eenn::evaluate(*m_profile, *edited);
+            m_config = *edited;
+        } catch (const std::invalid_argument &) {
+            m_evaluation = eenn::evaluate(*m_profile, m_config);
+        }
+    }
     Q_EMIT candidateChanged();
     Q_EMIT changed();
 }
 
 void VariantEditor::clear()
 {
-    m_undo->clear();
     m_profile.reset();
     m_id = 0;
     m_config = m_original = {};
@@ -86,8 +96,18 @@ bool VariantEditor::isModified() const
     return m_config.exits != m_original.exits || m_config.thresholds != m_original.thresholds;
 }
 
-void VariantEditor::apply(const eenn::ExitConfig &config)
+void VariantEditor::forgetEdits()
 {
+    m_edits.clear();
+}
+
+void VariantEditor::apply(std::int64_t id, const eenn::ExitConfig &config)
+{
+    m_edits.insert(id, config);
+    if (id != m_id || !m_profile) {
+        Q_EMIT revisitRequested(id);
+        return;
+    }
     m_config = config;
     m_evaluation = eenn::evaluate(*m_profile, m_config);
     Q_EMIT changed();
@@ -100,7 +120,7 @@ bool VariantEditor::push(const QString &text, const eenn::ExitConfig &after, int
     } catch (const std::invalid_argument &) {
         return false;
     }
-    m_undo->push(new ExitEditCommand(this, text, m_config, after, mergeId));
+    m_undo->push(new ExitEditCommand(this, m_id, text, m_config, after, mergeId));
     return true;
 }
 
@@ -153,6 +173,13 @@ bool VariantEditor::removeExit(int exit)
     after.exits.erase(after.exits.begin() + exit);
     after.thresholds.erase(after.thresholds.begin() + exit);
     return push(tr("Remove exit"), after, -1);
+}
+
+bool VariantEditor::revert()
+{
+    if (!m_profile || !isModified())
+        return false;
+    return push(tr("Revert exits"), m_original, -1);
 }
 
 void VariantEditor::finishDrag()

@@ -3,6 +3,7 @@
 #include "ui/architecture/architectureview.h"
 #include "ui/exits/exitcurvesview.h"
 #include "ui/exits/varianteditor.h"
+#include "ui/jobs/jobrunner.h"
 #include "ui/pareto/paretoview.h"
 #include "ui/report/report.h"
 
@@ -22,7 +23,6 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSpinBox>
-#include <QThread>
 
 #include <qcustomplot.h>
 
@@ -90,7 +90,7 @@ private:
 
 } // namespace
 
-ExportController::ExportController(QWidget *window, ParetoView *pareto, ExitCurvesView *curves,
+ExportController::ExportController(QWidget *window, JobRunner *jobs, ParetoView *pareto, ExitCurvesView *curves,
                                    ArchitectureView *architecture, std::function<QString()> studyPath,
                                    std::function<qint64()> selected)
     : QObject(window)
@@ -100,18 +100,20 @@ ExportController::ExportController(QWidget *window, ParetoView *pareto, ExitCurv
     , m_architecture(architecture)
     , m_studyPath(std::move(studyPath))
     , m_selected(std::move(selected))
+    , m_jobs(jobs)
 {
 }
 
-ExportController::~ExportController()
+ExportController::~ExportController() = default; // the JobRunner waits for its jobs
+
+Job *ExportController::job() const
 {
-    waitForWorker();
+    return m_job;
 }
 
 void ExportController::waitForWorker()
 {
-    if (m_worker)
-        m_worker->wait();
+    m_jobs->waitForAll();
 }
 
 void ExportController::populateMenu(QMenu *menu)
@@ -260,18 +262,29 @@ void ExportController::exportReportTo(const QString &path, bool measureSpeed, in
     Q_EMIT message(tr("Timing inference of %1 candidate(s) for the report...").arg(report->detailedCandidates().size()));
     const std::vector<qint64> ids = report->detailedCandidates();
     auto speeds = std::make_shared<std::vector<InferenceSpeed>>(ids.size());
-    m_worker = QThread::create([study, ids, speeds, speedImages] {
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            (*speeds)[i] = measureInferenceSpeed(study, ids[i], speedImages);
-    });
-    connect(m_worker, &QThread::finished, this, [this, report, ids, speeds, write] {
-        m_worker->deleteLater();
-        m_worker.clear();
-        for (std::size_t i = 0; i < ids.size(); ++i)
-            report->setSpeed(ids[i], (*speeds)[i]);
-        write();
-    });
-    m_worker->start();
+    m_job = m_jobs->start(
+        tr("Timing inference for the report"),
+        [study, ids, speeds, speedImages](const JobContext &job) {
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                if (job.isCancelled())
+                    throw std::runtime_error("cancelled");
+                job.progress(tr("candidate %1 (%2 of %3)").arg(ids[i]).arg(i + 1).arg(ids.size()));
+                (*speeds)[i] = measureInferenceSpeed(study, ids[i], speedImages);
+            }
+        },
+        [this, report, ids, speeds, write, what](Job::Outcome outcome, const QString &error) {
+            m_job.clear(); // done: the next export may start from a handler of finished()
+            if (outcome != Job::Outcome::Done) {
+                const QString why = outcome == Job::Outcome::Cancelled ? tr("cancelled") : error;
+                Q_EMIT message(tr("%1: %2").arg(what, why));
+                Q_EMIT finished(what, why);
+                return;
+            }
+            for (std::size_t i = 0; i < ids.size(); ++i)
+                report->setSpeed(ids[i], (*speeds)[i]);
+            write();
+        });
+    connect(m_job, &Job::progress, this, &ExportController::message);
 }
 
 void ExportController::exportReport()
@@ -314,24 +327,22 @@ void ExportController::runModelExport(qint64 candidate, const QString &dir, qint
     request.testImages = testImages;
     request.int8 = int8;
     request.int8Retune = int8 && int8Retune;
-    request.progress = [this](const std::string &line) {
-        const QString text = QString::fromStdString(line);
-        QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
-    };
     // the edited exits of the selected candidate, when the user changed them
     auto *editor = m_architecture->editor();
     if (editor->isActive() && editor->candidateId() == candidate && editor->isModified())
         request.genome = editor->variant();
+    // progress lines go to the job (the status bar) and from there to the log
+    std::function<QString(const deploy::FineTuneProgress &)> fineTuneLine;
     if (fineTune) {
         request.fineTune = fineTune;
         // every batch reports; the log gets a line every few seconds and at each epoch's end
         auto last = std::make_shared<QElapsedTimer>();
         last->start();
-        request.fineTuneProgress = [this, last](const deploy::FineTuneProgress &p) {
+        fineTuneLine = [last](const deploy::FineTuneProgress &p) {
             if (p.batch != p.batches && last->elapsed() < 3000)
-                return;
+                return QString();
             last->restart();
-            const QString text = tr("Fine-tuning: epoch %1 of %2, batch %3 of %4, loss %5 (epoch mean %6), %7 left")
+            return tr("Fine-tuning: epoch %1 of %2, batch %3 of %4, loss %5 (epoch mean %6), %7 left")
                                      .arg(p.epoch)
                                      .arg(p.epochs)
                                      .arg(p.batch)
@@ -339,16 +350,20 @@ void ExportController::runModelExport(qint64 candidate, const QString &dir, qint
                                      .arg(p.loss, 0, 'f', 4)
                                      .arg(p.epochLoss, 0, 'f', 4)
                                      .arg(formatDuration(p.secondsLeft));
-            QMetaObject::invokeMethod(this, [this, text] { Q_EMIT message(text); }, Qt::QueuedConnection);
-        };
+                    };
     }
     Q_EMIT message(tr("Exporting %1 to %2 (%3extracting, writing LibTorch and ONNX, checking with OpenCV)...")
                        .arg(request.genome ? tr("the edited variant of candidate %1").arg(candidate) : what, dir,
                             fineTune ? tr("fine-tuning for %n epoch(s), ", nullptr, fineTune->epochs) : QString()));
-    auto outcome = std::make_shared<QString>();
     auto summary = std::make_shared<QString>();
-    m_worker = QThread::create([request, outcome, summary] {
-        try {
+    m_job = m_jobs->start(what, [request, summary, fineTuneLine](const JobContext &job) mutable {
+            request.cancel = job.cancelFlag(); // polled between steps and batches
+            request.progress = [&job](const std::string &line) { job.progress(QString::fromStdString(line)); };
+            if (fineTuneLine)
+                request.fineTuneProgress = [&job, &fineTuneLine](const deploy::FineTuneProgress &p) {
+                    if (const QString line = fineTuneLine(p); !line.isEmpty())
+                        job.progress(line);
+                };
             const auto r = deploy::exportModel(request);
             QStringList lines;
             for (const auto &a : r.accuracies)
@@ -379,18 +394,16 @@ void ExportController::runModelExport(qint64 candidate, const QString &dir, qint
                                  .arg(100 * s.floatAccuracy, 0, 'f', 2)
                                  .arg(100 * s.int8RetunedAccuracy, 0, 'f', 2);
             *summary = lines.join(QStringLiteral("; "));
-        } catch (const std::exception &e) {
-            *outcome = QString::fromUtf8(e.what());
-        }
-    });
-    connect(m_worker, &QThread::finished, this, [this, what, dir, outcome, summary] {
-        m_worker->deleteLater();
-        m_worker.clear();
-        Q_EMIT message(outcome->isEmpty() ? tr("%1 written to %2 and checked: %3").arg(what, dir, *summary)
-                                          : tr("%1: %2").arg(what, *outcome));
-        Q_EMIT finished(what, *outcome);
-    });
-    m_worker->start();
+        },
+        [this, what, dir, summary](Job::Outcome outcome, const QString &error) {
+            m_job.clear(); // done: the next export may start from a handler of finished()
+            // a cancelled export leaves nothing behind (deploy::ExportCancelled)
+            const QString why = outcome == Job::Outcome::Cancelled ? tr("cancelled; nothing was written") : error;
+            Q_EMIT message(outcome == Job::Outcome::Done ? tr("%1 written to %2 and checked: %3").arg(what, dir, *summary)
+                                                         : tr("%1: %2").arg(what, why));
+            Q_EMIT finished(what, outcome == Job::Outcome::Cancelled ? tr("cancelled") : why);
+        });
+    connect(m_job, &Job::progress, this, &ExportController::message);
 }
 
 void ExportController::fineTuneAndExport(qint64 candidate)

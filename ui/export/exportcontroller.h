@@ -11,21 +11,22 @@
 #include <functional>
 
 class QMenu;
-class QThread;
 class QWidget;
 
 namespace edanas::ui {
 
 class ArchitectureView;
 class ExitCurvesView;
+class Job;
+class JobRunner;
 class ParetoView;
 
 /// The Studio's exports: figures of the live views (PNG at a chosen size and dpi, SVG,
 /// PDF), the candidates as CSV or JSON, the report (HTML or PDF) and the deployable
 /// model of a candidate. Interactive entry points ask for a file with a dialog; the
 /// *To() ones take it, for tests and scripts. Long work (inference timing for the
-/// report, the model export) runs in a worker thread; the GUI never waits for it.
-/// Lives in the GUI thread.
+/// report, the model export, fine-tuning) runs as a cancellable job of the window's
+/// JobRunner, one at a time; the GUI never waits for it. Lives in the GUI thread.
 class ExportController : public QObject
 {
     Q_OBJECT
@@ -33,8 +34,9 @@ class ExportController : public QObject
 public:
     /// `studyPath` and `selected` are asked when an export starts: the study shown
     /// (empty: none) and the selected candidate (-1: none).
-    ExportController(QWidget *window, ParetoView *pareto, ExitCurvesView *curves, ArchitectureView *architecture,
-                     std::function<QString()> studyPath, std::function<qint64()> selected);
+    ExportController(QWidget *window, JobRunner *jobs, ParetoView *pareto, ExitCurvesView *curves,
+                     ArchitectureView *architecture, std::function<QString()> studyPath,
+                     std::function<qint64()> selected);
     ~ExportController() override;
 
     /// The Export submenu (figures, data, report, model) for the File menu.
@@ -74,13 +76,16 @@ public:
     /// Asks for epochs, training images and learning rate, then a folder.
     void fineTuneAndExport(qint64 candidate);
 
-    bool isBusy() const { return !m_worker.isNull(); }
-    /// Waits for a running worker (closing the window).
+    bool isBusy() const { return !m_job.isNull(); }
+    /// The running export's job (null: none): cancel() stops it at its next check.
+    Job *job() const;
+    /// Waits for a running export's work to return.
     void waitForWorker();
 
 Q_SIGNALS:
     void message(const QString &text);
-    /// An export that ran in the background ended; `error` empty when it worked.
+    /// An export that ran in the background ended; `error` empty when it worked
+    /// ("cancelled" when the user cancelled it).
     void finished(const QString &what, const QString &error);
 
 private:
@@ -95,7 +100,8 @@ private:
     ArchitectureView *m_architecture;
     std::function<QString()> m_studyPath;
     std::function<qint64()> m_selected;
-    QPointer<QThread> m_worker;
+    JobRunner *m_jobs;
+    QPointer<Job> m_job; ///< the running export's
 };
 
 } // namespace edanas::ui

@@ -5,6 +5,9 @@
 #include "ui/exits/exitcurvesview.h"
 #include "ui/export/exportcontroller.h"
 #include "ui/figures/studyfigures.h"
+#include "ui/jobs/jobrunner.h"
+#include "ui/jobs/jobsindicator.h"
+#include "ui/document/studydocument.h"
 
 #include <qcustomplot.h>
 #include "ui/exits/varianteditor.h"
@@ -77,21 +80,22 @@ MainWindow::MainWindow(QWidget *parent)
     , m_datasetPanel(new DatasetPanel(this))
     , m_log(new QPlainTextEdit(this))
     , m_candidates(new CandidateModel(this))
+    , m_jobs(new JobRunner(this))
+    , m_document(new StudyDocument(m_candidates, this))
     , m_table(new CandidateTable(m_candidates, this))
     , m_searchPanel(new SearchPanel(this))
     , m_search(new SearchController(this))
-    , m_editor(new VariantEditor(this))
+    , m_editor(new VariantEditor(this, m_document->undoStack()))
     , m_architecture(new ArchitectureView(m_editor, this))
     , m_exitCurves(new ExitCurvesView(m_editor, this))
     , m_supernetPath(QString::fromStdString(supernet::defaultSupernetPath()))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    m_flagWriter.setMaxThreadCount(1);
     setCentralWidget(m_pareto);
 
     createDocks();
     m_exports = new ExportController(
-        this, m_pareto, m_exitCurves, m_architecture,
+        this, m_jobs, m_pareto, m_exitCurves, m_architecture,
         [this] { return !m_studyPath.isEmpty() ? m_studyPath : m_search->studyPath(); },
         [this] { return m_pareto->selectedCandidate(); });
     connect(m_exports, &ExportController::message, this, &MainWindow::log);
@@ -118,6 +122,12 @@ MainWindow::MainWindow(QWidget *parent)
             showSupernetLog();
     });
     updateTitle();
+    m_jobsIndicator = new JobsIndicator(m_jobs, this);
+    statusBar()->addPermanentWidget(m_jobsIndicator);
+    connect(m_jobs, &JobRunner::changed, this, [this] {
+        if (m_closeAfterJobs && m_jobs->cancellableJobs().isEmpty())
+            close();
+    });
     statusBar()->showMessage(tr("Ready"));
 
     QSettings settings;
@@ -137,13 +147,12 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
-    // The search thread and the loader threads post to this window: let them end first.
+    // The search thread and the jobs post to this window: let them end first (a job
+    // still running is cancelled; closing asked before).
     m_search->shutdown();
-    for (const QPointer<QThread> &thread : std::as_const(m_loaders)) {
-        if (thread)
-            thread->wait();
-    }
-    m_flagWriter.waitForDone();
+    m_jobs->cancelAll();
+    m_jobs->waitForAll();
+    m_document->waitForWrites();
 }
 
 void MainWindow::connectSearch()
@@ -178,15 +187,27 @@ void MainWindow::connectSearch()
     connect(m_pareto, &ParetoView::candidateSelected, this, &MainWindow::selectCandidate);
     connect(m_table, &CandidateTable::candidateSelected, this, &MainWindow::selectCandidate);
 
-    // constraints: dragging updates the labels, releasing steers the search
-    connect(m_pareto, &ParetoView::constraintsDragging, m_searchPanel, &SearchPanel::setConstraints);
-    connect(m_pareto, &ParetoView::constraintsEdited, this, &MainWindow::onConstraintsEdited);
+    // constraints: the plot's handles edit the document (a drag is one undo step); the
+    // views follow the document; a settled change steers the search
+    connect(m_pareto, &ParetoView::constraintsDragging, m_document,
+            [this](double maxMacs, double minAccuracy) { m_document->editConstraints(maxMacs, minAccuracy, true); });
+    connect(m_pareto, &ParetoView::constraintsEdited, m_document,
+            [this](double maxMacs, double minAccuracy) { m_document->editConstraints(maxMacs, minAccuracy, false); });
+    connect(m_document, &StudyDocument::limitsChanged, this, [this](const search::Limits &limits) {
+        m_pareto->setLimits(limits);
+        m_candidates->setLimits(limits);
+        m_searchPanel->setConstraints(limits.maxMacs, limits.minAccuracy);
+    });
+    connect(m_document, &StudyDocument::constraintsSettled, this, &MainWindow::onConstraintsSettled);
+    connect(m_document, &StudyDocument::flagsRestored, this, &MainWindow::onFlagsRestored);
+    connect(m_document, &StudyDocument::message, this, &MainWindow::log);
+    connect(m_document, &StudyDocument::studyChanged, m_editor, &VariantEditor::forgetEdits);
+    connect(m_editor, &VariantEditor::revisitRequested, this, [this](std::int64_t id) { selectCandidate(id); });
 
     // the table's context menu
     connect(m_table, &CandidateTable::pinRequested, this, &MainWindow::pinCandidate);
     connect(m_table, &CandidateTable::banRequested, this, &MainWindow::banCandidate);
     connect(m_table, &CandidateTable::injectRequested, this, &MainWindow::injectCandidate);
-    connect(m_candidates, &CandidateModel::flagsEdited, this, &MainWindow::saveFlags);
 }
 
 void MainWindow::showAbout()
@@ -217,7 +238,6 @@ void MainWindow::chooseDataset()
 
 void MainWindow::openDataset(const QString &path, const QString &format)
 {
-    const int generation = ++m_loadGeneration;
     m_datasetPath = path;
     m_datasetPanel->showLoading(path);
     log(tr("Opening data set %1").arg(path));
@@ -233,58 +253,61 @@ void MainWindow::openDataset(const QString &path, const QString &format)
         return;
     }
 
-    // Decoding runs on a worker thread; the result comes back as a queued call on the
-    // GUI thread (this window is the context object).
-    // With it, on the same thread: which supernet at hand fits it (reading a checkpoint's
-    // info and hashing the data set take a moment each).
+    // Decoding runs as a job; with it, on the same thread: which supernet at hand fits
+    // it (reading a checkpoint's info and hashing the data set take a moment each).
+    struct Loaded
+    {
+        std::shared_ptr<const data::Dataset> dataset;
+        double seconds = 0;
+        QString hash, fitting, problem;
+    };
+    auto loaded = std::make_shared<Loaded>();
     const QStringList supernets = supernetsToTry();
-    QThread *thread = QThread::create([this, ref, generation, supernets] {
+    startLoad(QStringLiteral("dataset"), tr("Opening data set %1").arg(path), [ref, supernets, loaded] {
         QElapsedTimer timer;
         timer.start();
-        try {
-            auto ds = std::make_shared<const data::Dataset>(data::loadDataset(ref));
-            const double seconds = timer.nsecsElapsed() / 1e9;
-            const std::string hash = data::contentHash(*ds);
-            QString fitting, problem;
-            for (const QString &candidate : supernets) {
-                std::string why;
-                try {
-                    why = supernet::datasetMismatch(candidate.toStdString(),
-                                                    supernet::readCheckpointInfo(candidate.toStdString()), *ds, hash);
-                } catch (const std::exception &e) {
-                    why = e.what();
-                }
-                if (why.empty()) {
-                    fitting = candidate;
-                    break;
-                }
-                if (problem.isEmpty()) // the one in use comes first
-                    problem = QString::fromStdString(why);
+        auto ds = std::make_shared<const data::Dataset>(data::loadDataset(ref));
+        loaded->seconds = timer.nsecsElapsed() / 1e9;
+        const std::string hash = data::contentHash(*ds);
+        for (const QString &candidate : supernets) {
+            std::string why;
+            try {
+                why = supernet::datasetMismatch(candidate.toStdString(),
+                                                supernet::readCheckpointInfo(candidate.toStdString()), *ds, hash);
+            } catch (const std::exception &e) {
+                why = e.what();
             }
-            if (supernets.isEmpty())
-                problem = tr("No supernet is at hand.");
-            QMetaObject::invokeMethod(this, [this, ds, seconds, generation, fitting, problem,
-                                             datasetHash = QString::fromStdString(hash)] {
-                if (generation == m_loadGeneration)
-                    onDatasetReady(ds, seconds, datasetHash, fitting, problem);
-            }, Qt::QueuedConnection);
-        } catch (const std::exception &e) {
-            const QString message = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, message, generation] {
-                if (generation != m_loadGeneration)
-                    return;
-                m_datasetPanel->showError(message);
-                log(message);
-                statusBar()->showMessage(tr("Could not open the data set"));
-                Q_EMIT datasetFailed(message);
-            }, Qt::QueuedConnection);
+            if (why.empty()) {
+                loaded->fitting = candidate;
+                break;
+            }
+            if (loaded->problem.isEmpty()) // the one in use comes first
+                loaded->problem = QString::fromStdString(why);
         }
+        if (supernets.isEmpty())
+            loaded->problem = tr("No supernet is at hand.");
+        loaded->dataset = std::move(ds);
+        loaded->hash = QString::fromStdString(hash);
+    }, [this, loaded](const QString &error) {
+        if (error.isEmpty()) {
+            onDatasetReady(loaded->dataset, loaded->seconds, loaded->hash, loaded->fitting, loaded->problem);
+            return;
+        }
+        m_datasetPanel->showError(error);
+        log(error);
+        statusBar()->showMessage(tr("Could not open the data set"));
+        Q_EMIT datasetFailed(error);
     });
-    thread->setObjectName(QStringLiteral("datasetLoader"));
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_loaders.removeAll(nullptr);
-    m_loaders.append(thread);
-    thread->start();
+}
+
+void MainWindow::startLoad(const QString &group, const QString &title, std::function<void()> work,
+                           std::function<void(const QString &error)> done)
+{
+    JobRunner::Options options;
+    options.group = group;
+    options.cancellable = false; // seconds at most; a newer load supersedes it
+    m_jobs->start(title, [work = std::move(work)](const JobContext &) { work(); },
+                  [done = std::move(done)](Job::Outcome, const QString &error) { done(error); }, options);
 }
 
 void MainWindow::onDatasetReady(std::shared_ptr<const data::Dataset> dataset, double seconds, const QString &hash,
@@ -327,8 +350,8 @@ bool MainWindow::startSearch()
 
     search::SearchEngine::Launch launch;
     launch.config = m_searchPanel->config();
-    launch.config.maxMacs = m_pareto->maxMacs();
-    launch.config.minAccuracy = m_pareto->minAccuracy();
+    launch.config.maxMacs = m_document->maxMacs();
+    launch.config.minAccuracy = m_document->minAccuracy();
     launch.checkpointPath = m_supernetPath.toStdString();
     launch.studyPath = path.toStdString();
     if (m_dataset && QString::fromStdString(m_dataset->ref.path) == m_datasetPath) {
@@ -343,8 +366,8 @@ bool MainWindow::startSearch()
     m_remoteSearch = false;
     m_candidates->clear();
     m_pareto->clear();
-    m_candidates->setLimits(search::limitsOf(launch.config));
-    m_pareto->setLimits(search::limitsOf(launch.config));
+    m_document->setStudy(path, false);
+    m_document->setLimits(search::limitsOf(launch.config));
     m_pareto->setPlannedGenerations(launch.config.generations);
     m_pareto->setCost(launch.config.trueCost ? ParetoView::Cost::True : ParetoView::Cost::Paper);
     selectCandidate(-1);
@@ -433,10 +456,8 @@ void MainWindow::reportSearchFailure(const QString &message)
     box->open();
 }
 
-void MainWindow::onConstraintsEdited(double maxMacs, double minAccuracy)
+void MainWindow::onConstraintsSettled(double maxMacs, double minAccuracy)
 {
-    m_searchPanel->setConstraints(maxMacs, minAccuracy);
-    m_candidates->setConstraints(maxMacs, minAccuracy);
     if (m_remoteSearch) {
         requestRemote(QStringLiteral("constraints"), study::Constraints{maxMacs, minAccuracy}.toJson());
     } else if (m_search->isActive()) {
@@ -461,31 +482,83 @@ void MainWindow::showCandidateExits(qint64 id)
     const int row = m_candidates->rowOf(id);
     if (row < 0) {
         m_editor->clear();
+        m_jobs->supersede(QStringLiteral("profile")); // drops a load under way
         return;
     }
-    const auto &candidate = m_candidates->candidate(row);
-    auto profile = m_search->cachedProfile(candidate.genome);
-    const QString study = !m_studyPath.isEmpty() ? m_studyPath : m_search->studyPath();
-    if (!profile && !study.isEmpty()) {
-        try {
-            const auto s = study::Study::open(study.toStdString(), true);
-            if (const auto bytes = s.profile(candidate.genome.backboneHash(), candidate.genome.resolution))
-                profile = std::make_shared<const eenn::ExitProfile>(eenn::deserializeProfile(*bytes, study.toStdString()));
-        } catch (const std::exception &e) {
-            log(tr("Cannot read the exit profile of candidate %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
+    const space::Genome genome = m_candidates->candidate(row).genome;
+    auto setProfile = [this, id, genome](std::shared_ptr<const eenn::ExitProfile> profile) {
+        if (!profile) {
+            m_editor->clear();
+            log(tr("Candidate %1: no exit profile at hand (a study keeps the front's; a running search all of them)")
+                    .arg(id));
+            return;
         }
-    }
-    if (!profile) {
-        m_editor->clear();
-        log(tr("Candidate %1: no exit profile at hand (a study keeps the front's; a running search all of them)").arg(id));
+        try {
+            m_editor->setCandidate(id, genome, std::move(profile));
+        } catch (const std::exception &e) {
+            m_editor->clear();
+            log(tr("Candidate %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
+        }
+    };
+    if (auto cached = m_search->cachedProfile(genome)) { // the running search's, in memory
+        m_jobs->supersede(QStringLiteral("profile"));
+        setProfile(std::move(cached));
         return;
     }
-    try {
-        m_editor->setCandidate(id, candidate.genome, profile);
-    } catch (const std::exception &e) {
-        m_editor->clear();
-        log(tr("Candidate %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
+    const QString study = !m_studyPath.isEmpty() ? m_studyPath : m_search->studyPath();
+    if (study.isEmpty()) {
+        setProfile(nullptr);
+        return;
     }
+    // Read and decoded as a job (its own read-only connection): the study may be locked
+    // by a writer for a moment, and the window must not wait for it. The editor shows
+    // the previous candidate until then; a newer selection supersedes this load.
+    auto profile = std::make_shared<std::shared_ptr<const eenn::ExitProfile>>();
+    startLoad(QStringLiteral("profile"), tr("Reading the exit profile of candidate %1").arg(id),
+              [study = study.toStdString(), genome, profile] {
+                  const auto s = study::Study::open(study, true);
+                  if (const auto bytes = s.profile(genome.backboneHash(), genome.resolution))
+                      *profile = std::make_shared<const eenn::ExitProfile>(eenn::deserializeProfile(*bytes, study));
+              },
+              [this, id, profile, setProfile](const QString &error) {
+                  if (m_pareto->selectedCandidate() != id)
+                      return;
+                  if (!error.isEmpty())
+                      log(tr("Cannot read the exit profile of candidate %1: %2").arg(id).arg(error));
+                  setProfile(*profile);
+              });
+}
+
+void MainWindow::askToCancelJobs()
+{
+    if (m_cancelJobsBox) {
+        m_cancelJobsBox->raise();
+        return;
+    }
+    QStringList titles;
+    for (const Job *job : m_jobs->cancellableJobs())
+        titles << job->title();
+    m_cancelJobsBox = new QMessageBox(QMessageBox::Question, tr("Work is running"),
+                                      tr("Still running: %1. Cancel and close?\n\nA cancelled export writes nothing.")
+                                          .arg(titles.join(QStringLiteral(", "))),
+                                      QMessageBox::Yes | QMessageBox::No, this);
+    m_cancelJobsBox->setObjectName(QStringLiteral("cancelJobsBox"));
+    m_cancelJobsBox->setAttribute(Qt::WA_DeleteOnClose);
+    m_cancelJobsBox->button(QMessageBox::Yes)->setText(tr("Cancel and Close"));
+    m_cancelJobsBox->button(QMessageBox::No)->setText(tr("Keep Working"));
+    connect(m_cancelJobsBox, &QMessageBox::finished, this, [this](int result) {
+        if (result != QMessageBox::Yes)
+            return;
+        if (m_jobs->cancellableJobs().isEmpty()) { // they ended meanwhile
+            close();
+            return;
+        }
+        m_closeAfterJobs = true;
+        log(tr("Closing: cancelling the running work"));
+        statusBar()->showMessage(tr("Cancelling the running work before closing…"));
+        m_jobs->cancelAll();
+    });
+    m_cancelJobsBox->open();
 }
 
 void MainWindow::updateTitle()
@@ -538,6 +611,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
         // window closes once the trainer has let go (trainingFinished)
         event->ignore();
         askToStopTraining();
+        return;
+    }
+    if (!m_jobs->cancellableJobs().isEmpty()) {
+        // an export or a fine-tuning: ask; cancelling leaves nothing half-written, and the
+        // window closes once the jobs have returned (JobRunner::changed)
+        event->ignore();
+        askToCancelJobs();
         return;
     }
     saveSettings();

@@ -6,8 +6,8 @@
 #include <QList>
 #include <QMainWindow>
 #include <QPointer>
-#include <QThreadPool>
 
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -33,7 +33,10 @@ class VariantEditor;
 class CandidateTable;
 class DatasetPanel;
 class ExportController;
+class JobRunner;
+class JobsIndicator;
 class ParetoView;
+class StudyDocument;
 class SearchPanel;
 class StudyFollower;
 class RecentList;
@@ -42,8 +45,10 @@ class TrainingView;
 
 /// The Studio's main window: the Pareto view in the centre; docks for the search
 /// settings and progress, the candidate table, the data set and the log; the menus.
-/// Runs searches through a SearchController (one worker thread per search) and opens
-/// studies read-only; never blocks its event loop on the engine.
+/// Runs searches through a SearchController (one worker thread per search); the
+/// study shown, its constraints, flags and undo history are the StudyDocument's; every
+/// other long job (loading, export, fine-tuning, timing) runs on the JobRunner. Never
+/// blocks its event loop on the engine or on a study file.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -112,6 +117,8 @@ public:
     ArchitectureView *architectureView() const { return m_architecture; }
     ExitCurvesView *exitCurvesView() const { return m_exitCurves; }
     ExportController *exports() const { return m_exports; }
+    StudyDocument *document() const { return m_document; }
+    JobRunner *jobs() const { return m_jobs; }
 
 Q_SIGNALS:
     void datasetLoaded();
@@ -163,7 +170,12 @@ private:
     void onGeneration(const search::GenerationSnapshot &generation);
     void onFinished(SearchWorker::Outcome outcome);
     void reportSearchFailure(const QString &message);
-    void onConstraintsEdited(double maxMacs, double minAccuracy);
+    /// The document's constraints settled (a drag released, an undo): the search takes them.
+    void onConstraintsSettled(double maxMacs, double minAccuracy);
+    /// An undo or redo changed a candidate's pin or ban: the running search follows.
+    void onFlagsRestored(qint64 id, const CandidateFlags &from, const CandidateFlags &to);
+    /// Closing while cancellable jobs run: asks, then cancels them and closes after.
+    void askToCancelJobs();
     void onFollowed(const StudyContents &update);
     /// The shown study's search status as another process published it ("" none):
     /// while it runs, the controls steer it through the study.
@@ -173,8 +185,11 @@ private:
     /// Pins, bans or injects (`what`) candidate `id`'s genome; false (and said in the log) when refused.
     bool steerCandidate(qint64 id, const QString &what);
     void requestRemote(const QString &what, const std::string &json = "{}");
+    /// Starts a loading job of `group` ("dataset", "study", "profile"): a newer one of the
+    /// same group supersedes it.
+    void startLoad(const QString &group, const QString &title, std::function<void()> work,
+                   std::function<void(const QString &error)> done);
     void showStudy(const StudyContents &contents);
-    void saveFlags(qint64 id, const CandidateFlags &flags);
     void addRecentStudy(const QString &path);
     void updateTitle();
     void saveSettings();
@@ -186,6 +201,8 @@ private:
     DatasetPanel *m_datasetPanel;
     QPlainTextEdit *m_log;
     CandidateModel *m_candidates;
+    JobRunner *m_jobs;
+    StudyDocument *m_document;
     CandidateTable *m_table;
     SearchPanel *m_searchPanel;
     SearchController *m_search;
@@ -210,19 +227,18 @@ private:
     QDockWidget *m_trainingDock = nullptr;
     QPointer<QMessageBox> m_stopTrainingBox;
     bool m_closeAfterTraining = false;
+    JobsIndicator *m_jobsIndicator = nullptr;
+    QPointer<QMessageBox> m_cancelJobsBox;
+    bool m_closeAfterJobs = false;
 
     std::shared_ptr<const data::Dataset> m_dataset;
     QString m_datasetPath;  ///< requested last (the search loads it itself if not loaded yet)
     QString m_supernetPath; ///< the checkpoint the next search uses
     QString m_datasetHash;  ///< data::contentHash of m_dataset
     QString m_supernetLog;  ///< the supernet's training log, readable
-    QString m_studyPath;    ///< the study shown
+    QString m_studyPath;    ///< the study shown (the document's too)
     bool m_studyReadOnly = false;
     bool m_closeRequested = false;
-    QList<QPointer<QThread>> m_loaders; ///< waited for on destruction
-    int m_loadGeneration = 0;      ///< ignores results of data-set loads that were superseded
-    int m_studyLoadGeneration = 0; ///< likewise for studies
-    QThreadPool m_flagWriter;      ///< one thread: flag and note writes in order
     StudyFollower *m_follower = nullptr; ///< the shown study, as other processes write it
     bool m_remoteSearch = false;         ///< another process searches the shown study
 };

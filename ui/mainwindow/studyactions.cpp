@@ -11,6 +11,8 @@
 #include "ui/search/candidatemodel.h"
 #include "ui/search/searchpanel.h"
 #include "ui/search/studyfollower.h"
+#include "ui/document/studydocument.h"
+#include "ui/jobs/jobrunner.h"
 #include "ui/widgets/recentlist.h"
 
 #include "search/measure.h"
@@ -57,31 +59,25 @@ void MainWindow::injectCandidate(qint64 id)
         log(tr("A copy of candidate %1 is injected into the next generation").arg(id));
 }
 
-void MainWindow::saveFlags(qint64 id, const CandidateFlags &flags)
+void MainWindow::onFlagsRestored(qint64 id, const CandidateFlags &from, const CandidateFlags &to)
 {
-    if (m_studyPath.isEmpty())
+    // an undone pin or ban is taken back by the running search (the flag itself is
+    // the document's); a search that ended keeps nothing to take back
+    if (!m_search->isActive() && !m_remoteSearch)
         return;
-    if (m_studyReadOnly) {
-        log(tr("%1 is open read-only: the flags and note of candidate %2 are not saved").arg(shownStudy(m_studyPath)).arg(id));
+    const int row = m_candidates->rowOf(id);
+    if (row < 0)
         return;
-    }
-    // One writer thread, so that edits land in order; a Study connection lives and dies
-    // within one task (thread affinity). The running search's own connection and this
-    // one share the file safely (WAL, 5 s lock wait).
-    const std::string path = m_studyPath.toStdString();
-    m_flagWriter.start([this, path, id, flags] {
-        try {
-            study::Study s = study::Study::open(path);
-            s.updateCandidateFlags(id, flags.pinned, flags.banned, flags.note.toStdString());
-            study::setFineTuneLater(s, id, flags.fineTune);
-        } catch (const std::exception &e) {
-            // the window waits for this pool before it is destroyed
-            const QString message = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, message] {
-                log(tr("Could not save a candidate's flags: %1").arg(message));
-            }, Qt::QueuedConnection);
-        }
-    });
+    const space::Genome &genome = m_candidates->candidate(row).genome;
+    auto steer = [&](const QString &what) {
+        const QString error = steerGenome(what, genome);
+        log(error.isEmpty() ? tr("Candidate %1: %2 (undo/redo)").arg(id).arg(what)
+                            : tr("Cannot %1 candidate %2: %3").arg(what).arg(id).arg(error));
+    };
+    if (from.pinned != to.pinned)
+        steer(to.pinned ? QStringLiteral("pin") : QStringLiteral("unpin"));
+    if (from.banned != to.banned)
+        steer(to.banned ? QStringLiteral("ban") : QStringLiteral("unban"));
 }
 
 void MainWindow::newStudy()
@@ -90,7 +86,7 @@ void MainWindow::newStudy()
         log(tr("Stop the running search before starting a new study"));
         return;
     }
-    ++m_studyLoadGeneration; // a study still loading is no longer wanted
+    m_jobs->supersede(QStringLiteral("study")); // a study still loading is no longer wanted
     m_follower->stop();
     setRemoteSearch({});
     m_candidates->clear();
@@ -98,6 +94,7 @@ void MainWindow::newStudy()
     selectCandidate(-1);
     m_studyPath.clear();
     m_studyReadOnly = false;
+    m_document->setStudy({}, false);
     m_searchPanel->proposeNewStudyPath();
     updateTitle();
     statusBar()->showMessage(tr("New study: set up the search and start it"));
@@ -120,36 +117,23 @@ void MainWindow::openStudy(const QString &path)
         Q_EMIT studyFailed(message);
         return;
     }
-    const int generation = ++m_studyLoadGeneration;
     m_follower->stop();
     setRemoteSearch({});
     log(tr("Opening study %1").arg(shownStudy(path)));
     statusBar()->showMessage(tr("Opening %1…").arg(shownStudy(path)));
-    // Read on a worker thread (its own read-only connection); the result comes back as
-    // a queued call on the GUI thread (this window is the context object).
-    QThread *thread = QThread::create([this, path, generation] {
-        try {
-            auto contents = std::make_shared<const StudyContents>(readStudy(path));
-            QMetaObject::invokeMethod(this, [this, contents, generation] {
-                if (generation == m_studyLoadGeneration)
-                    showStudy(*contents);
-            }, Qt::QueuedConnection);
-        } catch (const std::exception &e) {
-            const QString message = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, message, generation] {
-                if (generation != m_studyLoadGeneration)
-                    return;
-                log(message);
-                statusBar()->showMessage(tr("Could not open the study"));
-                Q_EMIT studyFailed(message);
-            }, Qt::QueuedConnection);
-        }
-    });
-    thread->setObjectName(QStringLiteral("studyLoader"));
-    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
-    m_loaders.removeAll(nullptr);
-    m_loaders.append(thread);
-    thread->start();
+    // Read as a job (its own read-only connection); a newer study to open supersedes it.
+    auto contents = std::make_shared<StudyContents>();
+    startLoad(QStringLiteral("study"), tr("Opening study %1").arg(shownStudy(path)),
+              [path, contents] { *contents = readStudy(path); },
+              [this, contents](const QString &error) {
+                  if (error.isEmpty()) {
+                      showStudy(*contents);
+                      return;
+                  }
+                  log(error);
+                  statusBar()->showMessage(tr("Could not open the study"));
+                  Q_EMIT studyFailed(error);
+              });
 }
 
 void MainWindow::showStudy(const StudyContents &contents)
@@ -160,11 +144,8 @@ void MainWindow::showStudy(const StudyContents &contents)
     m_pareto->clear();
     selectCandidate(-1);
     const auto &c = contents.config;
-    m_candidates->setLimits(search::limitsOf(c));
-    m_pareto->setLimits(search::limitsOf(c));
     m_pareto->setPlannedGenerations(c.generations);
     m_pareto->setCost(c.trueCost ? ParetoView::Cost::True : ParetoView::Cost::Paper);
-    m_searchPanel->setConstraints(c.maxMacs, c.minAccuracy);
     for (std::size_t i = 0; i < contents.candidates.size(); ++i) {
         m_candidates->addCandidate(contents.candidates[i], contents.flags[i]);
         m_pareto->addCandidate(contents.candidates[i]);
@@ -177,6 +158,8 @@ void MainWindow::showStudy(const StudyContents &contents)
     // later" marks are written back (each in its own transaction, safe beside a
     // headless search writing the same file) unless the file cannot be written.
     m_studyReadOnly = !isServerStudy(contents.path) && !QFileInfo(contents.path).isWritable();
+    m_document->setStudy(contents.path, m_studyReadOnly);
+    m_document->setLimits(search::limitsOf(c));
     try { // the study's own space: it may come from another supernet than the default
         m_architecture->setSpace(studySpace(contents));
     } catch (const std::exception &e) {
@@ -234,27 +217,22 @@ QString MainWindow::steerGenome(const QString &what, const space::Genome &genome
         requestRemote(what, genome.toJson());
         return {};
     }
-    return what == QLatin1String("pin")   ? m_search->pin(genome)
-           : what == QLatin1String("ban") ? m_search->ban(genome)
-                                          : m_search->inject(genome);
+    if (what == QLatin1String("pin"))
+        return m_search->pin(genome);
+    if (what == QLatin1String("ban"))
+        return m_search->ban(genome);
+    if (what == QLatin1String("unpin"))
+        return m_search->unpin(genome);
+    if (what == QLatin1String("unban"))
+        return m_search->unban(genome);
+    return m_search->inject(genome);
 }
 
 void MainWindow::requestRemote(const QString &what, const std::string &json)
 {
-    // written by the flag writer's thread, in order with the user's other edits
-    const std::string path = m_studyPath.toStdString();
-    const std::string type = std::string(search::kSteeringRequest) + what.toStdString();
+    // written by the document's writer thread, in order with the user's other edits
     log(tr("Asked the search writing %1 to %2").arg(shownStudy(m_studyPath), what));
-    m_flagWriter.start([this, path, type, json] {
-        try {
-            study::Study s = study::Study::open(path);
-            s.addEvent(0, type, json);
-        } catch (const std::exception &e) {
-            const QString message = QString::fromStdString(e.what());
-            QMetaObject::invokeMethod(this, [this, message] { log(tr("Could not steer the search: %1").arg(message)); },
-                                      Qt::QueuedConnection);
-        }
-    });
+    m_document->requestSearch(what, json);
 }
 
 void MainWindow::onFollowed(const StudyContents &update)

@@ -137,7 +137,7 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, m_exitsDock);
     connect(revert, &QPushButton::clicked, m_editor, [this] {
         if (m_editor->isActive())
-            m_editor->apply(m_editor->original());
+            m_editor->revert();
     });
     connect(inject, &QPushButton::clicked, this, [this] {
         if (!m_editor->isActive())

@@ -266,9 +266,10 @@ void CandidateModel::setPinned(qint64 id, bool pinned)
     const int row = rowOf(id);
     if (row < 0 || m_flags[std::size_t(row)].pinned == pinned)
         return;
+    const CandidateFlags before = m_flags[std::size_t(row)];
     m_flags[std::size_t(row)].pinned = pinned;
     emitRowChanged(row, 0, ColumnCount - 1);
-    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
+    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)], before);
 }
 
 void CandidateModel::setBanned(qint64 id, bool banned)
@@ -276,9 +277,10 @@ void CandidateModel::setBanned(qint64 id, bool banned)
     const int row = rowOf(id);
     if (row < 0 || m_flags[std::size_t(row)].banned == banned)
         return;
+    const CandidateFlags before = m_flags[std::size_t(row)];
     m_flags[std::size_t(row)].banned = banned;
     emitRowChanged(row, 0, ColumnCount - 1);
-    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
+    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)], before);
 }
 
 void CandidateModel::setFineTune(qint64 id, bool marked)
@@ -286,9 +288,10 @@ void CandidateModel::setFineTune(qint64 id, bool marked)
     const int row = rowOf(id);
     if (row < 0 || m_flags[std::size_t(row)].fineTune == marked)
         return;
+    const CandidateFlags before = m_flags[std::size_t(row)];
     m_flags[std::size_t(row)].fineTune = marked;
     emitRowChanged(row, 0, ColumnCount - 1);
-    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
+    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)], before);
 }
 
 void CandidateModel::setNote(qint64 id, const QString &note)
@@ -296,9 +299,19 @@ void CandidateModel::setNote(qint64 id, const QString &note)
     const int row = rowOf(id);
     if (row < 0 || m_flags[std::size_t(row)].note == note)
         return;
+    const CandidateFlags before = m_flags[std::size_t(row)];
     m_flags[std::size_t(row)].note = note;
     emitRowChanged(row, Note, Note);
-    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)]);
+    Q_EMIT flagsEdited(id, m_flags[std::size_t(row)], before);
+}
+
+void CandidateModel::setFlags(qint64 id, const CandidateFlags &flags)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    m_flags[std::size_t(row)] = flags;
+    emitRowChanged(row, 0, ColumnCount - 1);
 }
 
 int CandidateModel::rowOf(qint64 id) const

@@ -69,11 +69,14 @@ public:
     double maxMacs() const { return m_limits.maxMacs; }
     double minAccuracy() const { return m_limits.minAccuracy; }
 
+    /// The user's edits of a candidate's flags: each changes the row and emits flagsEdited.
     void setPinned(qint64 id, bool pinned);
     void setBanned(qint64 id, bool banned);
     void setNote(qint64 id, const QString &note);
     /// Marks a candidate to be fine-tuned later (a flag for the user; kept in the study).
     void setFineTune(qint64 id, bool marked);
+    /// Sets a candidate's flags as they are (an undo; no flagsEdited).
+    void setFlags(qint64 id, const CandidateFlags &flags);
 
     /// -1 when unknown (or still buffered).
     int rowOf(qint64 id) const;
@@ -85,8 +88,9 @@ public:
     int pendingCount() const { return int(m_pending.size()); }
 
 Q_SIGNALS:
-    /// The user changed a candidate's flags or note (to be written to the study).
-    void flagsEdited(qint64 id, const edanas::ui::CandidateFlags &flags);
+    /// The user changed a candidate's flags or note from `before` to `flags`
+    /// (StudyDocument makes it an undo step and writes it to the study).
+    void flagsEdited(qint64 id, const edanas::ui::CandidateFlags &flags, const edanas::ui::CandidateFlags &before);
 
 private:
     void updateFront();

@@ -106,6 +106,16 @@ QString SearchController::ban(const space::Genome &genome)
     return m_steering->ban(genome);
 }
 
+QString SearchController::unpin(const space::Genome &genome)
+{
+    return m_steering->unpin(genome);
+}
+
+QString SearchController::unban(const space::Genome &genome)
+{
+    return m_steering->unban(genome);
+}
+
 QString SearchController::inject(const space::Genome &genome)
 {
     return m_steering->inject(genome);

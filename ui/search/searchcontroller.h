@@ -44,6 +44,8 @@ public:
     /// Empty when done, else why not.
     QString pin(const space::Genome &genome);
     QString ban(const space::Genome &genome);
+    QString unpin(const space::Genome &genome);
+    QString unban(const space::Genome &genome);
     QString inject(const space::Genome &genome);
     QString keep(const space::Genome &genome);
 

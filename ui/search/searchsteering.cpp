@@ -85,6 +85,16 @@ QString SearchSteering::ban(const space::Genome &genome)
     return withEngine([&](search::SearchEngine &e) { e.ban(genome); });
 }
 
+QString SearchSteering::unpin(const space::Genome &genome)
+{
+    return withEngine([&](search::SearchEngine &e) { e.unpin(genome); });
+}
+
+QString SearchSteering::unban(const space::Genome &genome)
+{
+    return withEngine([&](search::SearchEngine &e) { e.unban(genome); });
+}
+
 QString SearchSteering::inject(const space::Genome &genome)
 {
     return withEngine([&](search::SearchEngine &e) { e.inject(genome); });

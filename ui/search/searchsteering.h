@@ -46,6 +46,9 @@ public:
     /// Empty when done, else why not (no running search, genome outside the space).
     QString pin(const space::Genome &genome);
     QString ban(const space::Genome &genome);
+    /// Take a pin or a ban back (an undo in the Studio).
+    QString unpin(const space::Genome &genome);
+    QString unban(const space::Genome &genome);
     QString inject(const space::Genome &genome);
     QString keep(const space::Genome &genome);
 

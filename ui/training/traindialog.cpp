@@ -1,5 +1,6 @@
 #include "traindialog.h"
 
+#include "ui/jobs/jobrunner.h"
 #include "ui/search/searchtypes.h"
 
 #include <QComboBox>
@@ -13,7 +14,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -37,6 +37,7 @@ TrainDialog::TrainDialog(const QString &datasetName, qint64 trainingImages, int 
     , m_channels(channels)
     , m_classes(classes)
     , m_measureTimer(new QTimer(this))
+    , m_jobs(new JobRunner(this))
 {
     setObjectName(QStringLiteral("trainDialog"));
     setWindowTitle(tr("Train a supernet on %1").arg(datasetName));
@@ -136,11 +137,7 @@ TrainDialog::TrainDialog(const QString &datasetName, qint64 trainingImages, int 
     m_measureTimer->start(0);
 }
 
-TrainDialog::~TrainDialog()
-{
-    if (m_measureThread)
-        m_measureThread->wait();
-}
+TrainDialog::~TrainDialog() = default;
 
 std::int64_t TrainDialog::imagesPerEpoch() const
 {
@@ -149,7 +146,7 @@ std::int64_t TrainDialog::imagesPerEpoch() const
 
 void TrainDialog::measure()
 {
-    if (m_measureThread) { // one at a time; the latest settings are measured next
+    if (m_measuring) { // one at a time; the latest settings are measured next
         m_remeasure = true;
         return;
     }
@@ -165,28 +162,21 @@ void TrainDialog::measure()
     sp.inputChannels = m_channels;
     sp.classes = m_classes;
     const supernet::TrainConfig cfg = config();
-    m_measureThread = QThread::create([this, sp, cfg] {
-        supernet::TrainingEstimate e;
-        QString error;
-        try {
-            e = supernet::estimateTraining(sp, cfg, 1);
-        } catch (const std::exception &ex) {
-            error = QString::fromStdString(ex.what());
-        }
-        // the dialog waits for this thread before it goes: `this` is alive
-        QMetaObject::invokeMethod(this, [this, e, error] { onMeasured(e, error); }, Qt::QueuedConnection);
-    });
-    m_measureThread->setObjectName(QStringLiteral("trainingEstimate"));
-    m_measureThread->start(QThread::LowPriority);
+    m_measuring = true;
+    auto estimate = std::make_shared<supernet::TrainingEstimate>();
+    JobRunner::Options options;
+    options.cancellable = false; // seconds; the dialog waits for it when it goes
+    options.lowPriority = true;
+    m_jobs->start(
+        tr("Estimating the training time"), [sp, cfg, estimate](const JobContext &) {
+            *estimate = supernet::estimateTraining(sp, cfg, 1);
+        },
+        [this, estimate](Job::Outcome, const QString &error) { onMeasured(*estimate, error); }, options);
 }
 
 void TrainDialog::onMeasured(const supernet::TrainingEstimate &e, const QString &error)
 {
-    if (m_measureThread) {
-        m_measureThread->wait();
-        delete m_measureThread;
-        m_measureThread = nullptr;
-    }
+    m_measuring = false;
     if (m_remeasure) {
         m_remeasure = false;
         measure();

@@ -9,10 +9,11 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
-class QThread;
 class QTimer;
 
 namespace edanas::ui {
+
+class JobRunner;
 
 /// Supernet > Train Supernet...: the space preset, epochs per phase, training images
 /// per epoch, batch size, seed and where to save, for the open data set (`datasetName`,
@@ -27,7 +28,7 @@ class TrainDialog : public QDialog
 public:
     TrainDialog(const QString &datasetName, qint64 trainingImages, int channels, int classes,
                 const QString &defaultOut, QWidget *parent = nullptr);
-    ~TrainDialog() override; ///< waits for a measurement under way (a few seconds at most)
+    ~TrainDialog() override; ///< waits for a measurement under way (its JobRunner; a few seconds at most)
 
     QString space() const;
     QString outPath() const;
@@ -55,7 +56,7 @@ private:
     qint64 m_trainingImages;
     int m_channels, m_classes;
     QTimer *m_measureTimer;
-    QThread *m_measureThread = nullptr;
+    JobRunner *m_jobs; ///< the measurement
     bool m_remeasure = false;
     bool m_outEdited = false;
     bool m_haveEstimate = false;
@@ -63,6 +64,7 @@ private:
     void updateSummary();
     void measure();
     void onMeasured(const supernet::TrainingEstimate &e, const QString &error);
+    bool m_measuring = false;
     std::int64_t imagesPerEpoch() const;
 };
 
