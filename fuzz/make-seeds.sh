@@ -161,10 +161,10 @@ done
 } >"$out/tiny-genome-only.json"
 
 # --- study files (fuzz_study) ---------------------------------------------------------
-# A small study in the schema of core/study/study.cpp, written with python3's sqlite3.
+# A small study in the schema of core/study/studyschema.cpp, written with python3's sqlite3.
 out="$dest/corpus-fuzz_study"
 mkdir -p "$out"
-python3 - "$out" "$here/../core/study/study.cpp" "$here/../core/study/study.h" <<'PY'
+python3 - "$out" "$here/../core/study/studyschema.cpp" "$here/../core/study/study.h" <<'PY'
 import os, re, sqlite3, sys
 out, source, header = sys.argv[1], sys.argv[2], sys.argv[3]
 # the schema version this build reads (study.h's kSchemaVersion)
