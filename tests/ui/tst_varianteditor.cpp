@@ -1,12 +1,11 @@
 // Editing a candidate's exits: every edit re-evaluated from the profile, undo and redo,
 // a drag as one undo step, and edits that cannot be made refused.
 #include "ui/exits/varianteditor.h"
+#include "exitfixture.h"
 
 #include <QSignalSpy>
 #include <QTest>
 #include <QUndoStack>
-
-#include <random>
 
 using namespace edanas;
 
@@ -14,28 +13,12 @@ namespace {
 
 std::shared_ptr<const eenn::ExitProfile> profile()
 {
-    std::mt19937 rng(3);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
-    auto p = std::make_shared<eenn::ExitProfile>();
-    p->resize(500, 5);
-    p->classes = 10;
-    p->position = {{0, 1}, {1, 1}, {2, 1}, {3, 1}, {-1, -1}};
-    for (int q = 0; q < 5; ++q) {
-        p->backboneMacs[std::size_t(q)] = 1000 * (q + 1);
-        p->exitMacs[std::size_t(q)] = 100;
-    }
-    for (std::size_t i = 0; i < p->margin.size(); ++i) {
-        p->margin[i] = u(rng);
-        p->correct[i] = u(rng) < 0.8f;
-    }
-    return p;
+    return test::randomExitProfile(500, 3);
 }
 
 space::Genome genome()
 {
-    auto g = space::Genome::smallest(space::SearchSpace::load("ofa-mbv3"));
-    g.exits = {{0, 1, 0.5}, {2, 1, 0.3}};
-    return g;
+    return test::twoExitGenome();
 }
 
 } // namespace
