@@ -15,8 +15,12 @@ StudyFollower::~StudyFollower()
 {
     m_timer.stop();
     ++m_session;
-    if (m_inFlight)
+    if (m_inFlight) {
         m_inFlight->wait();
+        // its deleteLater may never run (the event loop has ended): LeakSanitizer saw the
+        // QThread of a loader left this way at exit
+        delete m_inFlight.data();
+    }
 }
 
 void StudyFollower::follow(const QString &path, const StudyCursor &from)

@@ -18,6 +18,7 @@ TrainingJob::~TrainingJob()
     if (m_thread) {
         cancel();
         m_thread->wait();
+        delete m_thread.data();
     }
 }
 
@@ -58,7 +59,7 @@ bool TrainingJob::start(const Request &request)
         QMetaObject::invokeMethod(this, [this, completed, error] {
             if (m_thread) { // this lambda is the thread's last act: it ends at once
                 m_thread->wait();
-                m_thread.clear();
+                delete m_thread.data(); // not left to a deleteLater the ended event loop may never run
             }
             m_paused.store(false);
             Q_EMIT finished(completed, error);
