@@ -338,7 +338,10 @@ void TestExports::studioExportMenuAndActions()
 
     // the candidates as CSV: a header and one row per candidate
     const QString csv = out(QStringLiteral("all.csv"));
-    QCOMPARE(w.exports()->exportCandidatesTo(csv, false), QString());
+    QSignalSpy wrote(w.exports(), &ui::ExportController::finished);
+    QCOMPARE(w.exports()->exportCandidatesTo(csv, false), QString()); // started: read and written as a job
+    QVERIFY(wrote.wait(60000));
+    QCOMPARE(wrote.first().at(1).toString(), QString());
     const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
     QVERIFY(lines.first().startsWith("id,generation,hash,accuracy,macs_true,macs_paper"));
     QCOMPARE(lines.size(), 1 + int(m_contents.candidates.size()));
@@ -348,6 +351,7 @@ void TestExports::studioExportMenuAndActions()
     QSignalSpy finished(w.exports(), &ui::ExportController::finished);
     const QString html = out(QStringLiteral("studio-report.html"));
     w.exports()->exportReportTo(html, false);
+    QVERIFY(finished.wait(60000)); // the study is read as a job
     QCOMPARE(finished.size(), 1);
     QCOMPARE(finished.first().at(1).toString(), QString());
     // the selected candidate comes first

@@ -187,26 +187,36 @@ void ExportController::exportFigure(FigureKind kind)
 QString ExportController::exportCandidatesTo(const QString &path, bool frontOnly)
 {
     const QString study = m_studyPath();
-    QString error;
     const QString suffix = QFileInfo(path).suffix().toLower();
+    QString error;
     if (study.isEmpty())
         error = tr("No study to export: open one or run a search");
     else if (suffix != QLatin1String("csv") && suffix != QLatin1String("json"))
         error = tr("%1: the name must end in .csv or .json").arg(path);
-    else {
-        try {
+    else if (isBusy())
+        error = tr("An export is still running; wait for it to finish");
+    if (!error.isEmpty()) {
+        Q_EMIT message(error);
+        return error;
+    }
+    // read and written as a job: the study may be locked by its writer for a moment
+    const QString what = tr("Candidates %1").arg(path);
+    auto rows = std::make_shared<std::size_t>(0);
+    m_job = m_jobs->start(
+        what,
+        [study, path, frontOnly, suffix, rows](const JobContext &) {
             const auto s = study::Study::open(study.toStdString(), true);
             const auto out = study::exportCandidates(
                 s, frontOnly, suffix == QLatin1String("csv") ? study::ExportFormat::Csv : study::ExportFormat::Json);
             study::writeFileAtomically(path.toStdString(), out.text);
-            Q_EMIT message(tr("%1 candidates written to %2").arg(out.rows).arg(path));
-        } catch (const std::exception &e) {
-            error = QString::fromUtf8(e.what());
-        }
-    }
-    if (!error.isEmpty())
-        Q_EMIT message(error);
-    return error;
+            *rows = std::size_t(out.rows);
+        },
+        [this, what, path, rows](Job::Outcome, const QString &failure) {
+            m_job.clear();
+            Q_EMIT message(failure.isEmpty() ? tr("%1 candidates written to %2").arg(*rows).arg(path) : failure);
+            Q_EMIT finished(what, failure);
+        });
+    return {};
 }
 
 void ExportController::exportCandidates(bool frontOnly)
@@ -243,28 +253,20 @@ void ExportController::exportReportTo(const QString &path, bool measureSpeed, in
     if (const qint64 id = m_selected(); id >= 0)
         options.candidates.push_back(id);
     options.addFrontSpread = true;
-    std::shared_ptr<Report> report;
-    try {
-        report = std::make_shared<Report>(study, options);
-    } catch (const std::exception &e) {
-        Q_EMIT finished(what, QString::fromUtf8(e.what()));
-        return;
-    }
-    auto write = [this, report, path, what] {
-        const QString error = report->write(path);
-        Q_EMIT message(error.isEmpty() ? tr("%1 written").arg(what) : error);
-        Q_EMIT finished(what, error);
-    };
-    if (!measureSpeed) {
-        write();
-        return;
-    }
-    Q_EMIT message(tr("Timing inference of %1 candidate(s) for the report...").arg(report->detailedCandidates().size()));
-    const std::vector<qint64> ids = report->detailedCandidates();
-    auto speeds = std::make_shared<std::vector<InferenceSpeed>>(ids.size());
+    // The study is read, and inference timed, as a job; the figures are drawn and the
+    // file written on the GUI thread (widgets) when it is done.
+    auto report = std::make_shared<std::shared_ptr<Report>>();
+    auto speeds = std::make_shared<std::vector<InferenceSpeed>>();
+    if (measureSpeed)
+        Q_EMIT message(tr("Reading %1 and timing inference for the report...").arg(study));
     m_job = m_jobs->start(
-        tr("Timing inference for the report"),
-        [study, ids, speeds, speedImages](const JobContext &job) {
+        measureSpeed ? tr("Timing inference for the report") : tr("Reading the study for the report"),
+        [study, options, measureSpeed, speedImages, report, speeds](const JobContext &job) {
+            *report = std::make_shared<Report>(study, options);
+            if (!measureSpeed)
+                return;
+            const std::vector<qint64> &ids = (*report)->detailedCandidates();
+            speeds->resize(ids.size());
             for (std::size_t i = 0; i < ids.size(); ++i) {
                 if (job.isCancelled())
                     throw std::runtime_error("cancelled");
@@ -272,7 +274,7 @@ void ExportController::exportReportTo(const QString &path, bool measureSpeed, in
                 (*speeds)[i] = measureInferenceSpeed(study, ids[i], speedImages);
             }
         },
-        [this, report, ids, speeds, write, what](Job::Outcome outcome, const QString &error) {
+        [this, report, speeds, path, what](Job::Outcome outcome, const QString &error) {
             m_job.clear(); // done: the next export may start from a handler of finished()
             if (outcome != Job::Outcome::Done) {
                 const QString why = outcome == Job::Outcome::Cancelled ? tr("cancelled") : error;
@@ -280,9 +282,12 @@ void ExportController::exportReportTo(const QString &path, bool measureSpeed, in
                 Q_EMIT finished(what, why);
                 return;
             }
-            for (std::size_t i = 0; i < ids.size(); ++i)
-                report->setSpeed(ids[i], (*speeds)[i]);
-            write();
+            const auto &ids = (*report)->detailedCandidates();
+            for (std::size_t i = 0; i < speeds->size() && i < ids.size(); ++i)
+                (*report)->setSpeed(ids[i], (*speeds)[i]);
+            const QString written = (*report)->write(path);
+            Q_EMIT message(written.isEmpty() ? tr("%1 written").arg(what) : written);
+            Q_EMIT finished(what, written);
         });
     connect(m_job, &Job::progress, this, &ExportController::message);
 }

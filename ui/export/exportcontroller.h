@@ -49,12 +49,14 @@ public:
     /// Asks for size, dpi and file, then writes.
     void exportFigure(FigureKind kind);
 
+    /// The study's candidates (or its front) as CSV or JSON, read and written as a job;
+    /// finished() follows. Returns at once the reason it cannot start ("" when started).
     QString exportCandidatesTo(const QString &path, bool frontOnly);
     void exportCandidates(bool frontOnly);
 
     /// Writes the report of the shown study (the selected candidate first, then a
-    /// spread of the front), timing inference in a worker thread unless `measureSpeed`
-    /// is false; finished() follows.
+    /// spread of the front): the study read, and inference timed unless `measureSpeed`
+    /// is false, as a job; the file written when it is done; finished() follows.
     void exportReportTo(const QString &path, bool measureSpeed = true, int speedImages = 2000);
     void exportReport();
 
