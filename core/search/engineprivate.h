@@ -78,6 +78,11 @@ struct SearchEngine::Private
     /// that the Studio can re-evaluate their exits offline.
     void storeFrontProfiles(const std::vector<std::int64_t> &front);
 
+    /// Queues a steering command on one genome (steering.cpp): `apply` (Nsga2::pin,
+    /// ban, unpin, unban) to its vector between two candidates, then the `event` with
+    /// the genome's JSON into the study.
+    void queueGenomeCommand(IntGenome x, const char *event, std::string json, void (Nsga2::*apply)(const IntGenome &));
+
     /// One run() of the engine (engine.cpp). A member, so that it reaches the engine's
     /// private members as the steering commands do.
     class Run;

@@ -61,44 +61,34 @@ void SearchEngine::setConstraints(double maxMacs, double minAccuracy)
     });
 }
 
+void SearchEngine::Private::queueGenomeCommand(IntGenome x, const char *event, std::string json,
+                                               void (Nsga2::*apply)(const IntGenome &))
+{
+    std::lock_guard lock(mutex);
+    commands.push_back([this, x = std::move(x), event, json = std::move(json), apply] {
+        (nsga.get()->*apply)(x);
+        study.addEvent(generation, event, json);
+    });
+}
+
 void SearchEngine::pin(const space::Genome &g)
 {
-    const auto x = m_encoding.encode(g);
-    std::lock_guard lock(d->mutex);
-    d->commands.push_back([this, x, g] {
-        d->nsga->pin(x);
-        d->study.addEvent(d->generation, "pin", g.toJson());
-    });
+    d->queueGenomeCommand(m_encoding.encode(g), "pin", g.toJson(), &Nsga2::pin);
 }
 
 void SearchEngine::ban(const space::Genome &g)
 {
-    const auto x = m_encoding.encode(g);
-    std::lock_guard lock(d->mutex);
-    d->commands.push_back([this, x, g] {
-        d->nsga->ban(x);
-        d->study.addEvent(d->generation, "ban", g.toJson());
-    });
+    d->queueGenomeCommand(m_encoding.encode(g), "ban", g.toJson(), &Nsga2::ban);
 }
 
 void SearchEngine::unpin(const space::Genome &g)
 {
-    const auto x = m_encoding.encode(g);
-    std::lock_guard lock(d->mutex);
-    d->commands.push_back([this, x, g] {
-        d->nsga->unpin(x);
-        d->study.addEvent(d->generation, "unpin", g.toJson());
-    });
+    d->queueGenomeCommand(m_encoding.encode(g), "unpin", g.toJson(), &Nsga2::unpin);
 }
 
 void SearchEngine::unban(const space::Genome &g)
 {
-    const auto x = m_encoding.encode(g);
-    std::lock_guard lock(d->mutex);
-    d->commands.push_back([this, x, g] {
-        d->nsga->unban(x);
-        d->study.addEvent(d->generation, "unban", g.toJson());
-    });
+    d->queueGenomeCommand(m_encoding.encode(g), "unban", g.toJson(), &Nsga2::unban);
 }
 
 void SearchEngine::inject(const space::Genome &g)
