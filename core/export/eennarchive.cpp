@@ -1,8 +1,10 @@
 #include "eennarchive.h"
 
 #include "fileerror.h"
+#include "supernet/archivedtensor.h"
 
 #include "edanas/version.h"
+#include "torcharchive.h"
 #include "zipcheck.h"
 
 #include <torch/serialize.h>
@@ -26,12 +28,6 @@ std::string readString(torch::serialize::InputArchive &a, const std::string &key
     if (!a.try_read(key, v) || !v.isString())
         throw FileError(path, "is not an exported EDANAS network (no \"" + key + "\" entry)");
     return v.toStringRef();
-}
-
-std::vector<float> floats(const torch::Tensor &t)
-{
-    const auto c = t.to(torch::kFloat32).contiguous();
-    return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
 }
 
 // "KEY CRC" lines, one per parameter and buffer of the network, in its order: a
@@ -85,14 +81,15 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec))
         throw FileError(path, "no such file");
-    // Every record of the zip archive is checked against its CRC-32 first: LibTorch's
-    // reader does not, and would load a damaged tensor without a word.
+    // Every record of the zip archive is checked against its CRC-32 first (LibTorch's
+    // reader does not, and would load a damaged tensor without a word), and the pickles'
+    // lengths against their records (LibTorch allocates what they claim).
     std::ifstream in(path, std::ios::binary);
     std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in && !in.eof())
         throw FileError(path, "cannot be read");
     if (const std::string problem
-        = checkZipArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+        = checkTorchArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
         !problem.empty())
         throw FileError(path, "is not a readable LibTorch archive (" + problem + ")");
     torch::serialize::InputArchive a;
@@ -123,16 +120,29 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
     torch::Tensor mean, stdev;
     if (!a.try_read("edanas.mean", mean) || !a.try_read("edanas.std", stdev))
         throw FileError(path, "has no input normalisation");
-    info.mean = floats(mean);
-    info.std = floats(stdev);
+    std::string problem;
+    info.mean = supernet::archivedFloats(mean, problem);
+    if (!problem.empty())
+        throw FileError(path, "is damaged: the tensor \"edanas.mean\" (its normalisation means) " + problem);
+    info.std = supernet::archivedFloats(stdev, problem);
+    if (!problem.empty())
+        throw FileError(path, "is damaged: the tensor \"edanas.std\" (its normalisation deviations) " + problem);
     supernet::StaticEenn net{nullptr};
+    // what each tensor's shape must be, from the network the genome describes
+    std::vector<std::pair<std::string, std::vector<std::int64_t>>> shapes;
     try {
         const auto space = space::SearchSpace::fromJson(info.spaceJson, path + " (its search space)");
+        if (problem = supernet::normalisationProblem(info.mean, info.std, space.inputChannels); !problem.empty())
+            throw FileError(path, "is damaged: it " + problem);
         const auto genome = space::Genome::fromJson(info.genomeJson, path + " (its genome)");
         // a network of the right structure: its weights are replaced by the archive's
         supernet::Supernet skeleton(space);
         net = supernet::StaticEenn(*skeleton, genome);
         net->fuseBatchNorm();
+        for (const auto &p : net->named_parameters())
+            shapes.emplace_back(p.key(), p.value().sizes().vec());
+        for (const auto &b : net->named_buffers())
+            shapes.emplace_back(b.key(), b.value().sizes().vec());
         net->load(a);
     } catch (const FileError &) {
         throw;
@@ -141,6 +151,21 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
         what = what.substr(0, what.find('\n'));
         throw FileError(path, "cannot be read back into a network (" + what + ")");
     }
+    // torch::load gives a module's tensors the archive's sizes, whatever they were
+    std::size_t i = 0;
+    auto check = [&](const std::string &key, const torch::Tensor &t) {
+        if (const std::string bad = supernet::archivedTensorProblem(t); !bad.empty())
+            throw FileError(path, "is damaged: tensor \"" + key + "\" " + bad);
+        if (t.scalar_type() != torch::kFloat32)
+            throw FileError(path, "is damaged: tensor \"" + key + "\" is not float32");
+        if (i >= shapes.size() || shapes[i].first != key || t.sizes() != c10::IntArrayRef(shapes[i].second))
+            throw FileError(path, "is damaged: tensor \"" + key + "\" has the wrong shape for its genome");
+        ++i;
+    };
+    for (const auto &p : net->named_parameters())
+        check(p.key(), p.value());
+    for (const auto &b : net->named_buffers())
+        check(b.key(), b.value());
     if (!storedDigests.empty()) {
         std::istringstream want(storedDigests), got(digests(*net));
         std::string w, g;

@@ -1,6 +1,9 @@
 #include "checkpoint.h"
 
+#include "archivedtensor.h"
+
 #include "edanas/version.h"
+#include "torcharchive.h"
 #include "zipcheck.h"
 
 #include <torch/serialize.h>
@@ -57,7 +60,8 @@ std::map<std::string, std::string> parseDigests(const std::string &text, const s
 }
 
 // Reads the whole file, checks every record of the zip archive against its CRC-32
-// (LibTorch's reader does not), then parses it from memory.
+// (LibTorch's reader does not) and the pickles' lengths against their records (LibTorch
+// allocates what they claim), then parses it from memory.
 void openArchive(torch::serialize::InputArchive &a, const std::string &path)
 {
     std::error_code ec;
@@ -70,7 +74,7 @@ void openArchive(torch::serialize::InputArchive &a, const std::string &path)
     if (!in && !in.eof())
         throw CheckpointError(path + ": cannot be read");
     if (const std::string problem
-        = checkZipArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+        = checkTorchArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
         !problem.empty())
         throw CheckpointError(path + ": is not a readable checkpoint (corrupt or truncated: " + problem + ")");
     try {
@@ -104,10 +108,15 @@ CheckpointInfo readInfo(torch::serialize::InputArchive &a, const std::string &pa
     torch::Tensor mean, stdev;
     if (!a.try_read("edanas.mean", mean) || !a.try_read("edanas.std", stdev))
         throw CheckpointError(path + ": has no input normalisation");
-    for (int64_t i = 0; i < mean.numel(); ++i) {
-        info.mean.push_back(mean[i].item<float>());
-        info.std.push_back(stdev[i].item<float>());
-    }
+    std::string problem;
+    info.mean = archivedFloats(mean, problem);
+    if (!problem.empty())
+        throw CheckpointError(path + ": is damaged: the tensor \"edanas.mean\" (its normalisation means) " + problem);
+    info.std = archivedFloats(stdev, problem);
+    if (!problem.empty())
+        throw CheckpointError(path + ": is damaged: the tensor \"edanas.std\" (its normalisation deviations) " + problem);
+    if (problem = normalisationProblem(info.mean, info.std, 0); !problem.empty())
+        throw CheckpointError(path + ": is damaged: it " + problem);
     return info;
 }
 
@@ -125,8 +134,10 @@ void saveCheckpoint(const std::string &path, const SupernetImpl &net, const Chec
     writeString(a, "edanas.training_log", info.trainingLog);
     writeString(a, "edanas.state", info.state);
     writeString(a, "edanas.created_by", std::string("edanas ") + kVersion);
-    a.write("edanas.mean", torch::tensor(info.mean.empty() ? std::vector<float>{0.f} : info.mean));
-    a.write("edanas.std", torch::tensor(info.std.empty() ? std::vector<float>{1.f} : info.std));
+    // no normalisation: the identity, one mean and deviation per input channel
+    const auto channels = std::size_t(net.space().inputChannels);
+    a.write("edanas.mean", torch::tensor(info.mean.empty() ? std::vector<float>(channels, 0.f) : info.mean));
+    a.write("edanas.std", torch::tensor(info.std.empty() ? std::vector<float>(channels, 1.f) : info.std));
     std::string digests;
     auto write = [&](const std::string &key, const torch::Tensor &t) {
         a.write(key, t);
@@ -180,6 +191,8 @@ Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch:
     } catch (const space::SpaceError &e) {
         throw CheckpointError(e.what());
     }
+    if (const std::string problem = normalisationProblem(info.mean, info.std, space.inputChannels); !problem.empty())
+        throw CheckpointError(path + ": is damaged: it " + problem);
     // Checkpoints written before the digests were introduced have none: their records
     // were checked against the archive's CRC-32s in openArchive().
     std::map<std::string, std::string> digests;
@@ -194,6 +207,10 @@ Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch:
         torch::Tensor t;
         if (!a.try_read(key, t))
             throw CheckpointError(path + ": lacks the tensor \"" + key + "\" (written by another version?)");
+        if (const std::string problem = archivedTensorProblem(t); !problem.empty())
+            throw CheckpointError(path + ": is damaged: tensor \"" + key + "\" " + problem);
+        if (!t.is_floating_point())
+            throw CheckpointError(path + ": is damaged: tensor \"" + key + "\" is not floating-point");
         if (t.sizes() != target.sizes())
             throw CheckpointError(path + ": tensor \"" + key + "\" has the wrong shape");
         if (!digests.empty()) {

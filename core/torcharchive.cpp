@@ -1,0 +1,287 @@
+#include "torcharchive.h"
+
+#include "zipcheck.h"
+
+#include <zlib.h>
+
+#include <cctype>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace edanas {
+
+namespace {
+
+// How an opcode's argument is laid out.
+enum class Arg { None, Fixed, Len1, Len4, Len8, Line, TwoLines, Unknown };
+
+struct Op
+{
+    Arg arg = Arg::Unknown;
+    int bytes = 0; // Fixed: the argument's size
+};
+
+Op opcode(std::uint8_t c)
+{
+    switch (c) {
+    // no argument
+    case '(': case '.': case '0': case '1': case '2': case 'N': case 'Q': case 'R': case 'a': case 'b':
+    case 'd': case '}': case 'e': case 'l': case ']': case 'o': case 's': case 't': case ')': case 'u':
+    case 0x81: case 0x85: case 0x86: case 0x87: case 0x88: case 0x89: case 0x8f: case 0x90: case 0x91:
+    case 0x92: case 0x93: case 0x94: case 0x97: case 0x98:
+        return {Arg::None, 0};
+    case 'K': case 'h': case 'q': case 0x80: case 0x82: // BININT1 BINGET BINPUT PROTO EXT1
+        return {Arg::Fixed, 1};
+    case 'M': case 0x83: // BININT2 EXT2
+        return {Arg::Fixed, 2};
+    case 'J': case 'j': case 'r': case 0x84: // BININT LONG_BINGET LONG_BINPUT EXT4
+        return {Arg::Fixed, 4};
+    case 'G': case 0x95: // BINFLOAT FRAME
+        return {Arg::Fixed, 8};
+    case 'U': case 0x8c: case 'C': case 0x8a: // SHORT_BINSTRING SHORT_BINUNICODE SHORT_BINBYTES LONG1
+        return {Arg::Len1, 0};
+    case 'T': case 'X': case 'B': case 0x8b: // BINSTRING BINUNICODE BINBYTES LONG4
+        return {Arg::Len4, 0};
+    case 0x8d: case 0x8e: case 0x96: // BINUNICODE8 BINBYTES8 BYTEARRAY8
+        return {Arg::Len8, 0};
+    case 'I': case 'L': case 'F': case 'S': case 'V': case 'P': case 'g': case 'p':
+        return {Arg::Line, 0};
+    case 'c': case 'i': // GLOBAL INST: module and name, a line each
+        return {Arg::TwoLines, 0};
+    default:
+        return {};
+    }
+}
+
+std::uint64_t littleEndian(const std::uint8_t *p, int n)
+{
+    std::uint64_t v = 0;
+    for (int i = n - 1; i >= 0; --i)
+        v = v << 8 | p[i];
+    return v;
+}
+
+bool endsWith(const std::string &s, const char *tail)
+{
+    const std::size_t n = std::strlen(tail);
+    return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
+bool isIdentifier(std::string_view s)
+{
+    if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_'))
+        return false;
+    for (char c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+            return false;
+    return true;
+}
+
+bool isType(std::string_view t)
+{
+    if (t == "Tensor" || t == "int" || t == "float" || t == "bool" || t == "str" || t == "__torch__.Module")
+        return true;
+    // a submodule: __torch__.___torch_mangle_N.Module
+    constexpr std::string_view head = "__torch__.___torch_mangle_", tail = ".Module";
+    if (t.size() <= head.size() + tail.size() || t.substr(0, head.size()) != head
+        || t.substr(t.size() - tail.size()) != tail)
+        return false;
+    const std::string_view n = t.substr(head.size(), t.size() - head.size() - tail.size());
+    for (char c : n)
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            return false;
+    return true;
+}
+
+// A quoted name at the start of `s`: its length with the quotes, 0 when there is none.
+// Names are attribute keys: printable, without quotes or backslashes.
+std::size_t quotedName(std::string_view s)
+{
+    if (s.size() < 3 || s[0] != '"')
+        return 0;
+    for (std::size_t i = 1; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c == '"')
+            return i > 1 ? i + 1 : 0;
+        if (c == '\\' || c < 0x20 || c >= 0x7f)
+            return 0;
+    }
+    return 0;
+}
+
+// `"a", "b", ]` (what follows "[" in a names list), or "]"
+bool isNameList(std::string_view s)
+{
+    while (s != "]") {
+        const std::size_t n = quotedName(s);
+        if (n == 0 || s.substr(n, 2) != ", ")
+            return false;
+        s.remove_prefix(n + 2);
+    }
+    return true;
+}
+
+bool isBodyLine(std::string_view l)
+{
+    if (l.substr(0, 2) != "  ")
+        return false;
+    l.remove_prefix(2);
+    for (std::string_view list : {std::string_view("__parameters__ = ["), std::string_view("__buffers__ = [")})
+        if (l.substr(0, list.size()) == list)
+            return isNameList(l.substr(list.size()));
+    if (l == "__annotations__ = []")
+        return true;
+    constexpr std::string_view annotation = "__annotations__[";
+    if (l.substr(0, annotation.size()) == annotation) {
+        l.remove_prefix(annotation.size());
+        const std::size_t n = quotedName(l);
+        return n > 0 && l.substr(n, 4) == "] = " && isType(l.substr(n + 4));
+    }
+    const std::size_t colon = l.find(" : ");
+    return colon != std::string_view::npos && isIdentifier(l.substr(0, colon)) && isType(l.substr(colon + 3));
+}
+
+bool inflateRecord(const std::uint8_t *data, std::uint64_t packed, std::uint64_t size, std::string &out)
+{
+    out.assign(std::size_t(size), '\0');
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK)
+        return false;
+    z.next_in = const_cast<Bytef *>(data);
+    z.avail_in = uInt(packed);
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(size);
+    const int rc = inflate(&z, Z_FINISH);
+    const bool ok = rc == Z_STREAM_END && z.total_out == size;
+    inflateEnd(&z);
+    return ok;
+}
+
+} // namespace
+
+std::string checkModuleCode(const char *code, std::size_t size)
+{
+    const std::string_view text(code, size);
+    std::size_t at = 0;
+    for (int line = 1; at < text.size(); ++line) {
+        const std::size_t nl = text.find('\n', at);
+        const std::string_view l = text.substr(at, nl == std::string_view::npos ? std::string_view::npos : nl - at);
+        at = nl == std::string_view::npos ? text.size() : nl + 1;
+        const bool ok = line == 1 ? l == "class Module(Module):" : (l.empty() || isBodyLine(l));
+        if (!ok)
+            return "holds TorchScript other than a module's attribute declarations (line " + std::to_string(line)
+                + ")";
+    }
+    return {};
+}
+
+std::string checkPickle(const std::uint8_t *data, std::size_t size)
+{
+    std::size_t at = 0;
+    // Memo entries are numbered as they are put, from 0; LibTorch sizes its memo table
+    // to the largest index it is given.
+    std::uint64_t memo = 0;
+    const auto memoProblem = [&](std::uint8_t c, std::uint64_t index) -> std::string {
+        const bool put = c == 'q' || c == 'r' || c == 'p';
+        if (put ? index > memo : index >= memo)
+            return std::string(put ? "puts memo entry " : "gets memo entry ") + std::to_string(index) + " of "
+                + std::to_string(memo);
+        if (put && index == memo)
+            ++memo;
+        return {};
+    };
+    while (at < size) {
+        const std::size_t start = at;
+        const std::uint8_t c = data[at++];
+        const std::size_t left = size - at;
+        const auto where = [&] { return " (opcode 0x" + std::string(1, "0123456789abcdef"[c >> 4])
+                                        + std::string(1, "0123456789abcdef"[c & 15]) + " at byte "
+                                        + std::to_string(start) + ")"; };
+        const Op op = opcode(c);
+        switch (op.arg) {
+        case Arg::Unknown:
+            return "holds an unknown opcode" + where();
+        case Arg::None:
+            if (c == '.')
+                return at == size ? std::string() : "goes on after its end" + where();
+            if (c == 0x94) // MEMOIZE
+                ++memo;
+            break;
+        case Arg::Fixed:
+            if (left < std::size_t(op.bytes))
+                return "ends inside an argument" + where();
+            if (c == 'q' || c == 'r' || c == 'h' || c == 'j')
+                if (std::string m = memoProblem(c, littleEndian(data + at, op.bytes)); !m.empty())
+                    return m + where();
+            at += std::size_t(op.bytes);
+            break;
+        case Arg::Len1:
+        case Arg::Len4:
+        case Arg::Len8: {
+            const int n = op.arg == Arg::Len1 ? 1 : op.arg == Arg::Len4 ? 4 : 8;
+            if (left < std::size_t(n))
+                return "ends inside a length" + where();
+            const std::uint64_t length = littleEndian(data + at, n);
+            at += std::size_t(n);
+            if (length > size - at)
+                return "claims " + std::to_string(length) + " bytes where " + std::to_string(size - at) + " are left"
+                    + where();
+            at += std::size_t(length);
+            break;
+        }
+        case Arg::Line:
+        case Arg::TwoLines:
+            for (int line = 0; line < (op.arg == Arg::Line ? 1 : 2); ++line) {
+                const void *nl = std::memchr(data + at, '\n', size - at);
+                if (!nl)
+                    return "ends inside a line" + where();
+                const std::size_t end = std::size_t(static_cast<const std::uint8_t *>(nl) - data);
+                if (c == 'p' || c == 'g') { // PUT, GET: a decimal index
+                    std::uint64_t index = 0;
+                    if (end == at || end - at > 18)
+                        return "has a memo index that is not a number" + where();
+                    for (std::size_t i = at; i < end; ++i) {
+                        if (data[i] < '0' || data[i] > '9')
+                            return "has a memo index that is not a number" + where();
+                        index = index * 10 + std::uint64_t(data[i] - '0');
+                    }
+                    if (std::string m = memoProblem(c, index); !m.empty())
+                        return m + where();
+                }
+                at = end + 1;
+            }
+            break;
+        }
+    }
+    return "ends without its STOP opcode";
+}
+
+std::string checkTorchArchive(const std::uint8_t *data, std::size_t size)
+{
+    std::vector<ZipRecord> records;
+    if (std::string problem = checkZipArchive(data, size, &records); !problem.empty())
+        return problem;
+    for (const ZipRecord &r : records) {
+        const bool pickle = endsWith(r.name, ".pkl") || endsWith(r.name, "_pkl");
+        const bool code = endsWith(r.name, ".py") && r.name.find("/code/") != std::string::npos;
+        if (!pickle && !code)
+            continue;
+        // checkZipArchive found the record inside the data, its sizes consistent
+        std::string contents;
+        if (r.method == 0)
+            contents.assign(reinterpret_cast<const char *>(data + r.dataOffset), std::size_t(r.size));
+        else if (pickle)
+            return "record \"" + r.name + "\" is a compressed pickle, which LibTorch never writes";
+        else if (!inflateRecord(data + r.dataOffset, r.packedSize, r.size, contents))
+            return "record \"" + r.name + "\" does not inflate to its size";
+        const std::string problem
+            = pickle ? checkPickle(reinterpret_cast<const std::uint8_t *>(contents.data()), contents.size())
+                     : checkModuleCode(contents.data(), contents.size());
+        if (!problem.empty())
+            return "record \"" + r.name + "\" " + (pickle ? "is not a sound pickle: it " : "") + problem;
+    }
+    return {};
+}
+
+} // namespace edanas

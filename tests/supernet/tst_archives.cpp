@@ -1,0 +1,157 @@
+// LibTorch archives a user gives the programs (supernet checkpoints, exported model.pt
+// files), damaged so that their records still match their CRC-32s: each is refused with
+// one error naming the file, where LibTorch 1.13 alone crashed, allocated what a pickle
+// claimed, or handed over a tensor that did not fit its network. The damaged files are
+// the minimized reproducers of fuzz/fuzz_checkpoint.cpp's findings, in
+// fuzz/regressions/fuzz_checkpoint/ (written from its seeds by Python's zipfile, see
+// fuzz/README.md); the checks themselves are tested on pickles and TorchScript built here.
+#include "export/eennarchive.h"
+#include "fileerror.h"
+#include "supernet/checkpoint.h"
+#include "torcharchive.h"
+
+#include <QtTest>
+
+#include <string>
+
+using namespace edanas;
+
+namespace {
+
+std::string regression(const char *name)
+{
+    return std::string(EDANAS_SOURCE_DIR) + "/fuzz/regressions/fuzz_checkpoint/" + name;
+}
+
+// The message of the CheckpointError that reading the file as a checkpoint throws, ""
+// when it is read.
+template <typename Fn>
+std::string refusal(Fn fn)
+{
+    try {
+        fn();
+    } catch (const supernet::CheckpointError &e) {
+        return e.what();
+    } catch (const FileError &e) {
+        return e.what();
+    }
+    return {};
+}
+
+bool contains(const std::string &s, const std::string &part)
+{
+    return s.find(part) != std::string::npos;
+}
+
+std::string pickleProblem(const std::string &bytes)
+{
+    return checkPickle(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+}
+
+} // namespace
+
+class TestArchives : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void tensorPastItsStorageIsRefused()
+    {
+        // data.pkl puts the first tensor 1,000,000 elements into a 4-byte storage
+        const std::string path = regression("tensor-past-its-storage.pt");
+        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
+        QVERIFY2(contains(msg, path + ": is damaged: the tensor \"edanas.mean\" (its normalisation means) reaches past "
+                                    "the 4 bytes stored for it"),
+                 msg.c_str());
+        QVERIFY(!refusal([&] { supernet::loadCheckpoint(path); }).empty());
+    }
+
+    void pickleLengthPastItsRecordIsRefused()
+    {
+        const std::string path = regression("pickle-length-past-its-record.pt");
+        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
+        QVERIFY2(contains(msg, path + ": ") && contains(msg, "data.pkl\" is not a sound pickle")
+                     && contains(msg, "claims 2147483647 bytes"),
+                 msg.c_str());
+    }
+
+    void pickleMemoIndexPastItsEntriesIsRefused()
+    {
+        // LONG_BINPUT 989,856,081 where entry 256 is next: LibTorch resized its memo
+        // table to that (15.8 GB)
+        const std::string path = regression("pickle-memo-index-past-its-entries.pt");
+        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
+        QVERIFY2(contains(msg, path + ": ") && contains(msg, "data.pkl\" is not a sound pickle")
+                     && contains(msg, "puts memo entry 989856081 of 256"),
+                 msg.c_str());
+    }
+
+    void torchScriptThatCrashesLibTorchIsRefused()
+    {
+        // LibTorch 1.13's importer dereferences a null pointer on this class body
+        const std::string path = regression("torchscript-importer-crash.pt");
+        const std::string msg = refusal([&] { supernet::loadCheckpoint(path); });
+        QVERIFY2(contains(msg, path + ": ") && contains(msg, "code/__torch__.py\" holds TorchScript other than")
+                     && contains(msg, "(line 3)"),
+                 msg.c_str());
+    }
+
+    void exportedTensorOfAnotherShapeIsRefused()
+    {
+        // the stem's weight [4, 1, 3, 3] stored as [1, 4, 3, 3]: the same bytes, so its
+        // digest matches; torch::load would give the network that shape
+        const std::string path = regression("export-tensor-of-another-shape.pt");
+        const std::string msg = refusal([&] { deploy::loadEennArchive(path); });
+        QVERIFY2(contains(msg, path + ": is damaged: tensor \"stem\" has the wrong shape for its genome"),
+                 msg.c_str());
+    }
+
+    void picklesAreWalked()
+    {
+        using namespace std::string_literals;
+        QCOMPARE(pickleProblem("\x80\x02K\x01."s), std::string());           // PROTO 2, BININT1 1, STOP
+        QCOMPARE(pickleProblem("\x80\x02X\x02\x00\x00\x00hi."s), std::string()); // BINUNICODE "hi"
+        QCOMPARE(pickleProblem("cmod\nname\n."s), std::string());            // GLOBAL, two lines
+        // a length of 3 takes "hi." as the string: no STOP after it
+        QVERIFY(contains(pickleProblem("\x80\x02X\x03\x00\x00\x00hi."s), "without its STOP"));
+        QVERIFY(contains(pickleProblem("\x80\x02X\x09\x00\x00\x00hi."s), "claims 9 bytes where 3 are left"));
+        QVERIFY(contains(pickleProblem("\x80\x02\x8d\xff\xff\xff\xff\xff\xff\xff\x7f."s), "claims"));
+        QVERIFY(contains(pickleProblem("\x80\x02K"s), "ends inside an argument"));
+        QVERIFY(contains(pickleProblem("\x80\x02\xff."s), "unknown opcode (opcode 0xff at byte 2)"));
+        QVERIFY(contains(pickleProblem("K\x01.K"s), "goes on after its end"));
+        QVERIFY(contains(pickleProblem("cmod\nname"s), "ends inside a line"));
+        QVERIFY(contains(pickleProblem(""s), "without its STOP"));
+        // memo entries: put in order, got once put
+        QCOMPARE(pickleProblem("K\x01q\x00h\x00q\x01q\x00p2\ng1\n\x94h\x03."s), std::string());
+        QVERIFY(contains(pickleProblem("K\x01q\x01."s), "puts memo entry 1 of 0"));
+        QVERIFY(contains(pickleProblem("K\x01q\x00h\x01."s), "gets memo entry 1 of 1"));
+        QVERIFY(contains(pickleProblem("K\x01j\x00\x00\x00\x00."s), "gets memo entry 0 of 0"));
+        QVERIFY(contains(pickleProblem("K\x01p1x\n."s), "memo index that is not a number"));
+    }
+
+    void moduleCodeIsWhatOutputArchiveWrites()
+    {
+        const auto problem = [](const std::string &code) { return checkModuleCode(code.data(), code.size()); };
+        const std::string good = "class Module(Module):\n"
+                                 "  __parameters__ = [\"param.stem\", \"edanas.mean\", ]\n"
+                                 "  __buffers__ = []\n"
+                                 "  __annotations__ = []\n"
+                                 "  __annotations__[\"param.stem\"] = Tensor\n"
+                                 "  __annotations__[\"edanas.version\"] = int\n"
+                                 "  lr : float\n"
+                                 "  nesterov : bool\n"
+                                 "  optimizer : __torch__.___torch_mangle_0.Module\n"
+                                 "\n";
+        QCOMPARE(problem(good), std::string());
+        QVERIFY(contains(problem("class Module(Module):\n  def forward(self, x):\n    return x\n"), "(line 2)"));
+        QVERIFY(contains(problem("class Other(Module):\n"), "(line 1)"));
+        QVERIFY(contains(problem("class Module(Module):\n  __buffers__ = [\"a\\\"b\", ]\n"), "(line 2)"));
+        QVERIFY(contains(problem("class Module(Module):\n  __parameters__ = [\"a\"]\n"), "(line 2)"));
+        QVERIFY(contains(problem("class Module(Module):\n  x : __torch__.___torch_mangle_.Module\n"), "(line 2)"));
+        QVERIFY(contains(problem("class Module(Module):\n  x : List[int]\n"), "(line 2)"));
+        QVERIFY(contains(problem("class Module(Module):\n  __annotations__[\"a\"] = Tensor  \n"), "(line 2)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestArchives)
+#include "tst_archives.moc"
