@@ -7,7 +7,8 @@
 # fuzz_idx:       IDX image and label files, and image+label pairs back to back
 # fuzz_idx_gzip:  the same files gzip-compressed, and two raw ones
 # fuzz_cifar:     a 2-record CIFAR-10 batch and a 2-record CIFAR-100 batch
-# fuzz_zip:       small zip archives (stored, deflated, zip64, data descriptors)
+# fuzz_zip:       small zip archives (stored, deflated, zip64, data descriptors), a pickle,
+#                 TorchScript of a module, and archives holding them
 # fuzz_profile:   exit profiles in the format a study stores (versions 1 and 2)
 # fuzz_space:     the shipped presets, each with a genome after a NUL byte
 # fuzz_study:     a study file written by sqlite3-free means: see below
@@ -116,6 +117,17 @@ archive("deflated", zipfile.ZIP_DEFLATED)
 archive("zip64", zipfile.ZIP_STORED, zip64=True)
 archive("descriptors", zipfile.ZIP_STORED, stream=True)
 archive("empty-record", zipfile.ZIP_STORED, records=[("e", b""), ("f", b"x")])
+# what torcharchive.cpp checks inside an archive: a pickle with memo entries and long
+# strings, TorchScript of a module of attributes, and an archive holding both
+import pickle
+data = pickle.dumps({"edanas.format": "edanas-supernet", "n": [1, 2.5, True, None, b"xy" * 40, "s" * 300]}, protocol=2)
+code = (b'class Module(Module):\n  __parameters__ = ["param.stem", "edanas.mean", ]\n  __buffers__ = []\n'
+        b'  __annotations__ = []\n  __annotations__["param.stem"] = Tensor\n  lr : float\n'
+        b'  optimizer : __torch__.___torch_mangle_0.Module\n')
+open(f"{out}/data.pkl", "wb").write(data)
+open(f"{out}/module.py", "wb").write(code)
+archive("torch", zipfile.ZIP_STORED, records=[("m/data.pkl", data), ("m/code/__torch__.py", code), ("m/version", b"3\n")])
+archive("torch-deflated-code", zipfile.ZIP_DEFLATED, records=[("m/code/__torch__.py", code)])
 PY
 
 # --- exit profiles (fuzz_profile) ----------------------------------------------------
