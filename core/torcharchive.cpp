@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <string_view>
 #include <vector>
 
@@ -158,6 +159,19 @@ bool inflateRecord(const std::uint8_t *data, std::uint64_t packed, std::uint64_t
     return ok;
 }
 
+// Bytes per element of a storage type as LibTorch's pickler names it ("torch\nFloatStorage");
+// 0 for any other.
+std::uint64_t storageItemSize(const std::string &type)
+{
+    static const std::map<std::string, std::uint64_t> sizes = {
+        {"torch\nFloatStorage", 4}, {"torch\nDoubleStorage", 8}, {"torch\nHalfStorage", 2},
+        {"torch\nBFloat16Storage", 2}, {"torch\nLongStorage", 8}, {"torch\nIntStorage", 4},
+        {"torch\nShortStorage", 2}, {"torch\nCharStorage", 1}, {"torch\nByteStorage", 1},
+        {"torch\nBoolStorage", 1}, {"torch\nComplexFloatStorage", 8}, {"torch\nComplexDoubleStorage", 16}};
+    const auto it = sizes.find(type);
+    return it == sizes.end() ? 0 : it->second;
+}
+
 } // namespace
 
 std::string checkModuleCode(const char *code, std::size_t size)
@@ -176,9 +190,35 @@ std::string checkModuleCode(const char *code, std::size_t size)
     return {};
 }
 
-std::string checkPickle(const std::uint8_t *data, std::size_t size)
+std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<PickledStorage> *storages)
 {
     std::size_t at = 0;
+    // What the values between a MARK and its TUPLE were, as far as a persistent id (a
+    // tensor's storage) needs them: LibTorch's pickler writes each as MARK, "storage",
+    // GLOBAL torch.<Type>Storage, "<key>", "<location>", <numel>, TUPLE, BINPERSID,
+    // strings and globals memoized (BINPUT after the first, BINGET after that).
+    struct Value
+    {
+        char kind = '?'; // 's' string, 'g' global, 'i' integer, '?' anything else
+        std::string text;
+        std::int64_t number = 0;
+    };
+    struct Group // the values pushed since a MARK (the first group: since the start)
+    {
+        std::size_t count = 0;
+        std::vector<Value> first; // the first 5
+        Value last;
+    };
+    std::vector<Value> memoValues;
+    std::vector<Group> marks(1);
+    Group tuple; // what the last opcode, a TUPLE, closed
+    bool tupleJustClosed = false;
+    const auto pushValue = [&](Value v) {
+        Group &g = marks.back();
+        if (++g.count <= 5)
+            g.first.push_back(v);
+        g.last = std::move(v);
+    };
     // Memo entries are numbered as they are put, from 0; LibTorch sizes its memo table
     // to the largest index it is given.
     std::uint64_t memo = 0;
@@ -191,10 +231,18 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size)
             ++memo;
         return {};
     };
+    // the value a PUT names: the last one pushed since the open MARK, if any
+    const auto putValue = [&](std::uint64_t index) {
+        if (memoValues.size() <= index)
+            memoValues.resize(std::size_t(index) + 1);
+        memoValues[std::size_t(index)] = marks.back().count > 0 ? marks.back().last : Value{};
+    };
     while (at < size) {
         const std::size_t start = at;
         const std::uint8_t c = data[at++];
         const std::size_t left = size - at;
+        const bool afterTuple = tupleJustClosed;
+        tupleJustClosed = false;
         const auto where = [&] { return " (opcode 0x" + std::string(1, "0123456789abcdef"[c >> 4])
                                         + std::string(1, "0123456789abcdef"[c & 15]) + " at byte "
                                         + std::to_string(start) + ")"; };
@@ -205,15 +253,56 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size)
         case Arg::None:
             if (c == '.')
                 return at == size ? std::string() : "goes on after its end" + where();
-            if (c == 0x94) // MEMOIZE
+            if (c == 0x94) { // MEMOIZE
+                putValue(memo);
                 ++memo;
+            } else if (c == '(') { // MARK
+                if (marks.size() > 1000)
+                    return "nests more than 1000 marks" + where();
+                marks.emplace_back();
+            } else if (c == 't' || c == '1' || c == 'l' || c == 'd' || c == 'e' || c == 'u' || c == 'o') {
+                // TUPLE, POP_MARK, LIST, DICT, APPENDS, SETITEMS, OBJ: up to the open MARK
+                if (marks.size() == 1)
+                    return "closes a MARK it never opened" + where();
+                if (c == 't') {
+                    tuple = std::move(marks.back());
+                    tupleJustClosed = true;
+                }
+                marks.pop_back();
+                if (c != '1' && c != 'e' && c != 'u')
+                    pushValue({});
+            } else if (c == 'Q') { // BINPERSID: a storage, as LibTorch writes it
+                const std::vector<Value> &t = tuple.first;
+                const bool storage = afterTuple && tuple.count == 5 && t[0].kind == 's' && t[0].text == "storage"
+                    && t[1].kind == 'g' && t[2].kind == 's' && t[3].kind == 's' && t[4].kind == 'i'
+                    && t[4].number >= 0;
+                if (!storage)
+                    return "has a persistent id other than a tensor storage as LibTorch writes it" + where();
+                if (storages)
+                    storages->push_back({t[2].text, t[1].text, std::uint64_t(t[4].number)});
+                pushValue({});
+            } else {
+                pushValue({});
+            }
             break;
         case Arg::Fixed:
             if (left < std::size_t(op.bytes))
                 return "ends inside an argument" + where();
-            if (c == 'q' || c == 'r' || c == 'h' || c == 'j')
-                if (std::string m = memoProblem(c, littleEndian(data + at, op.bytes)); !m.empty())
+            if (c == 'q' || c == 'r' || c == 'h' || c == 'j') {
+                const std::uint64_t index = littleEndian(data + at, op.bytes);
+                if (std::string m = memoProblem(c, index); !m.empty())
                     return m + where();
+                if (c == 'q' || c == 'r')
+                    putValue(index);
+                else
+                    pushValue(index < memoValues.size() ? memoValues[std::size_t(index)] : Value{});
+            } else if (c == 'K' || c == 'M') { // BININT1, BININT2
+                pushValue({'i', {}, std::int64_t(littleEndian(data + at, op.bytes))});
+            } else if (c == 'J') { // BININT: signed
+                pushValue({'i', {}, std::int64_t(std::int32_t(std::uint32_t(littleEndian(data + at, 4))))});
+            } else if (c != 0x80 && c != 0x95) { // not PROTO, FRAME: they push nothing
+                pushValue({});
+            }
             at += std::size_t(op.bytes);
             break;
         case Arg::Len1:
@@ -227,6 +316,16 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size)
             if (length > size - at)
                 return "claims " + std::to_string(length) + " bytes where " + std::to_string(size - at) + " are left"
                     + where();
+            if (c == 'X' || c == 0x8c || c == 0x8d) { // BINUNICODE, SHORT_BINUNICODE, BINUNICODE8
+                pushValue({'s', std::string(reinterpret_cast<const char *>(data + at), std::size_t(length)), 0});
+            } else if (c == 0x8a && length <= 8) { // LONG1: little-endian two's complement
+                std::uint64_t v = length ? littleEndian(data + at, int(length)) : 0;
+                if (length > 0 && length < 8 && (data[at + length - 1] & 0x80))
+                    v |= ~std::uint64_t(0) << (8 * length);
+                pushValue({'i', {}, std::int64_t(v)});
+            } else {
+                pushValue({});
+            }
             at += std::size_t(length);
             break;
         }
@@ -248,8 +347,20 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size)
                     }
                     if (std::string m = memoProblem(c, index); !m.empty())
                         return m + where();
+                    if (c == 'p')
+                        putValue(index);
+                    else
+                        pushValue(memoValues[std::size_t(index)]);
                 }
                 at = end + 1;
+            }
+            if (c == 'c') { // GLOBAL: "module\nname\n"
+                const std::string text(reinterpret_cast<const char *>(data + start + 1), at - start - 2);
+                pushValue({'g', text, 0});
+            } else if (c == 'p' || c == 'g') {
+                // PUT, GET: done above
+            } else {
+                pushValue({});
             }
             break;
         }
@@ -262,6 +373,9 @@ std::string checkTorchArchive(const std::uint8_t *data, std::size_t size)
     std::vector<ZipRecord> records;
     if (std::string problem = checkZipArchive(data, size, &records); !problem.empty())
         return problem;
+    std::map<std::string, std::uint64_t> sizes;
+    for (const ZipRecord &r : records)
+        sizes[r.name] = r.size;
     for (const ZipRecord &r : records) {
         const bool pickle = endsWith(r.name, ".pkl") || endsWith(r.name, "_pkl");
         const bool code = endsWith(r.name, ".py") && r.name.find("/code/") != std::string::npos;
@@ -275,11 +389,30 @@ std::string checkTorchArchive(const std::uint8_t *data, std::size_t size)
             return "record \"" + r.name + "\" is a compressed pickle, which LibTorch never writes";
         else if (!inflateRecord(data + r.dataOffset, r.packedSize, r.size, contents))
             return "record \"" + r.name + "\" does not inflate to its size";
+        std::vector<PickledStorage> storages;
         const std::string problem
-            = pickle ? checkPickle(reinterpret_cast<const std::uint8_t *>(contents.data()), contents.size())
+            = pickle ? checkPickle(reinterpret_cast<const std::uint8_t *>(contents.data()), contents.size(), &storages)
                      : checkModuleCode(contents.data(), contents.size());
         if (!problem.empty())
             return "record \"" + r.name + "\" " + (pickle ? "is not a sound pickle: it " : "") + problem;
+        // LibTorch gives each storage the size the pickle says and the bytes of its record
+        // (data.pkl's in data/, constants.pkl's in constants/), whatever their number
+        const std::string folder = r.name.substr(0, r.name.rfind('/') + 1)
+            + (endsWith(r.name, "/data.pkl") ? "data/" : endsWith(r.name, "/constants.pkl") ? "constants/" : "");
+        for (const PickledStorage &st : storages) {
+            const std::string where = "record \"" + r.name + "\" ";
+            if (folder.back() != '/' || (!endsWith(r.name, "/data.pkl") && !endsWith(r.name, "/constants.pkl")))
+                return where + "holds a tensor storage, which only data.pkl and constants.pkl do";
+            const std::uint64_t item = storageItemSize(st.type);
+            if (item == 0)
+                return where + "holds a storage of an unknown type (\"" + st.type + "\")";
+            const auto it = sizes.find(folder + st.key);
+            if (it == sizes.end())
+                return where + "names a storage \"" + st.key + "\" that the archive does not hold";
+            if (st.count > it->second / item)
+                return where + "makes storage \"" + st.key + "\" " + std::to_string(st.count) + " elements of "
+                    + std::to_string(item) + " bytes, but its record holds " + std::to_string(it->second) + " bytes";
+        }
     }
     return {};
 }

@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <string>
+#include <vector>
 
 using namespace edanas;
 
@@ -86,6 +87,17 @@ private slots:
                  msg.c_str());
     }
 
+    void storagePastItsRecordIsRefused()
+    {
+        // data/76, the storage of "edanas.mean" (1 float), cut to 2 bytes: LibTorch made
+        // the storage 4 bytes over a 2-byte allocation, and reading the mean read past it
+        const std::string path = regression("storage-past-its-record.pt");
+        const std::string msg = refusal([&] { deploy::loadEennArchive(path); });
+        QVERIFY2(contains(msg, path + ": ") && contains(msg, "record \"model.pt/data.pkl\" makes storage \"76\" 1 "
+                                                          "elements of 4 bytes, but its record holds 2 bytes"),
+                 msg.c_str());
+    }
+
     void torchScriptThatCrashesLibTorchIsRefused()
     {
         // LibTorch 1.13's importer dereferences a null pointer on this class body
@@ -127,6 +139,23 @@ private slots:
         QVERIFY(contains(pickleProblem("K\x01q\x00h\x01."s), "gets memo entry 1 of 1"));
         QVERIFY(contains(pickleProblem("K\x01j\x00\x00\x00\x00."s), "gets memo entry 0 of 0"));
         QVERIFY(contains(pickleProblem("K\x01p1x\n."s), "memo index that is not a number"));
+        // persistent ids: only tensor storages, as LibTorch's pickler writes them
+        std::vector<PickledStorage> storages;
+        const std::string storage = "(X\x07\x00\x00\x00storageq\x00" "ctorch\nFloatStorage\nq\x01X\x01\x00\x00\x00"
+                                    "0X\x03\x00\x00\x00" "cpuq\x02K\x06tQ"s;
+        const std::string again = "(h\x00h\x01X\x01\x00\x00\x00" "1h\x02M\x00\x01tQ"s; // memoized strings
+        const std::string both = "\x80\x02" + storage + again + "\x86.";
+        const std::string problem = checkPickle(reinterpret_cast<const std::uint8_t *>(both.data()), both.size(), &storages);
+        QVERIFY2(problem.empty(), problem.c_str());
+        QCOMPARE(storages.size(), std::size_t(2));
+        QCOMPARE(storages[0].key, std::string("0"));
+        QCOMPARE(storages[0].type, std::string("torch\nFloatStorage"));
+        QCOMPARE(storages[0].count, std::uint64_t(6));
+        QCOMPARE(storages[1].key, std::string("1"));
+        QCOMPARE(storages[1].count, std::uint64_t(256));
+        QVERIFY(contains(pickleProblem("(K\x01K\x02tQ."s), "persistent id other than a tensor storage"));
+        QVERIFY(contains(pickleProblem("K\x01Q."s), "persistent id other than a tensor storage"));
+        QVERIFY(contains(pickleProblem("t."s), "closes a MARK it never opened"));
     }
 
     void moduleCodeIsWhatOutputArchiveWrites()
