@@ -56,66 +56,57 @@ class TestArchives : public QObject
     Q_OBJECT
 
 private slots:
-    void tensorPastItsStorageIsRefused()
+    // Each reproducer, the reader that met it, and what its refusal must say (after
+    // "FILE: ").
+    void reproducersAreRefused_data()
     {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("reader"); // info, load (a checkpoint) or export
+        QTest::addColumn<QString>("says");
         // data.pkl puts the first tensor 1,000,000 elements into a 4-byte storage
-        const std::string path = regression("tensor-past-its-storage.pt");
-        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
-        QVERIFY2(contains(msg, path + ": is damaged: the tensor \"edanas.mean\" (its normalisation means) reaches past "
-                                    "the 4 bytes stored for it"),
-                 msg.c_str());
-        QVERIFY(!refusal([&] { supernet::loadCheckpoint(path); }).empty());
-    }
-
-    void pickleLengthPastItsRecordIsRefused()
-    {
-        const std::string path = regression("pickle-length-past-its-record.pt");
-        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
-        QVERIFY2(contains(msg, path + ": ") && contains(msg, "data.pkl\" is not a sound pickle")
-                     && contains(msg, "claims 2147483647 bytes"),
-                 msg.c_str());
-    }
-
-    void pickleMemoIndexPastItsEntriesIsRefused()
-    {
+        QTest::newRow("tensor past its storage")
+            << "tensor-past-its-storage.pt" << "info"
+            << "is damaged: the tensor \"edanas.mean\" (its normalisation means) reaches past the 4 bytes stored for it";
+        QTest::newRow("tensor past its storage, loaded")
+            << "tensor-past-its-storage.pt" << "load" << "reaches past the 4 bytes stored for it";
+        // a string's length set to 2^31 - 1: LibTorch allocated what it claimed
+        QTest::newRow("pickle length") << "pickle-length-past-its-record.pt" << "info"
+                                       << "data.pkl\" is not a sound pickle: it claims 2147483647 bytes";
         // LONG_BINPUT 989,856,081 where entry 256 is next: LibTorch resized its memo
         // table to that (15.8 GB)
-        const std::string path = regression("pickle-memo-index-past-its-entries.pt");
-        const std::string msg = refusal([&] { supernet::readCheckpointInfo(path); });
-        QVERIFY2(contains(msg, path + ": ") && contains(msg, "data.pkl\" is not a sound pickle")
-                     && contains(msg, "puts memo entry 989856081 of 256"),
-                 msg.c_str());
-    }
-
-    void storagePastItsRecordIsRefused()
-    {
+        QTest::newRow("pickle memo index") << "pickle-memo-index-past-its-entries.pt" << "info"
+                                           << "data.pkl\" is not a sound pickle: it puts memo entry 989856081 of 256";
         // data/76, the storage of "edanas.mean" (1 float), cut to 2 bytes: LibTorch made
         // the storage 4 bytes over a 2-byte allocation, and reading the mean read past it
-        const std::string path = regression("storage-past-its-record.pt");
-        const std::string msg = refusal([&] { deploy::loadEennArchive(path); });
-        QVERIFY2(contains(msg, path + ": ") && contains(msg, "record \"model.pt/data.pkl\" makes storage \"76\" 1 "
-                                                          "elements of 4 bytes, but its record holds 2 bytes"),
-                 msg.c_str());
-    }
-
-    void torchScriptThatCrashesLibTorchIsRefused()
-    {
-        // LibTorch 1.13's importer dereferences a null pointer on this class body
-        const std::string path = regression("torchscript-importer-crash.pt");
-        const std::string msg = refusal([&] { supernet::loadCheckpoint(path); });
-        QVERIFY2(contains(msg, path + ": ") && contains(msg, "code/__torch__.py\" holds TorchScript other than")
-                     && contains(msg, "(line 3)"),
-                 msg.c_str());
-    }
-
-    void exportedTensorOfAnotherShapeIsRefused()
-    {
+        QTest::newRow("storage past its record")
+            << "storage-past-its-record.pt" << "export"
+            << "record \"model.pt/data.pkl\" makes storage \"76\" 1 elements of 4 bytes, but its record holds 2 bytes";
+        // LibTorch 1.13's TorchScript importer dereferences a null pointer on this class body
+        QTest::newRow("TorchScript") << "torchscript-importer-crash.pt" << "load"
+                                     << "code/__torch__.py\" holds TorchScript other than a module's attribute "
+                                        "declarations (line 3)";
         // the stem's weight [4, 1, 3, 3] stored as [1, 4, 3, 3]: the same bytes, so its
         // digest matches; torch::load would give the network that shape
-        const std::string path = regression("export-tensor-of-another-shape.pt");
-        const std::string msg = refusal([&] { deploy::loadEennArchive(path); });
-        QVERIFY2(contains(msg, path + ": is damaged: tensor \"stem\" has the wrong shape for its genome"),
-                 msg.c_str());
+        QTest::newRow("exported tensor of another shape")
+            << "export-tensor-of-another-shape.pt" << "export"
+            << "is damaged: tensor \"stem\" has the wrong shape for its genome";
+    }
+
+    void reproducersAreRefused()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, reader);
+        QFETCH(QString, says);
+        const std::string path = regression(file.toStdString().c_str());
+        const std::string msg = refusal([&] {
+            if (reader == QLatin1String("info"))
+                supernet::readCheckpointInfo(path);
+            else if (reader == QLatin1String("load"))
+                supernet::loadCheckpoint(path);
+            else
+                deploy::loadEennArchive(path);
+        });
+        QVERIFY2(msg.rfind(path + ": ", 0) == 0 && contains(msg, says.toStdString()), msg.c_str());
     }
 
     void picklesAreWalked()
