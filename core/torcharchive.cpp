@@ -172,6 +172,56 @@ std::uint64_t storageItemSize(const std::string &type)
     return it == sizes.end() ? 0 : it->second;
 }
 
+// What an opcode does to the depth of the stack (values above the innermost MARK, and
+// in the group below it for the opcodes that close one): "" when it finds the values it
+// takes, else what is missing. LibTorch's unpickler takes them without looking.
+std::string stackProblem(std::uint8_t c, std::vector<std::size_t> &depths)
+{
+    std::size_t need = 0; // values it takes from the current group
+    long net = 1;         // what it leaves there, pushes minus pops
+    switch (c) {
+    case '(': // MARK
+        depths.push_back(0);
+        return {};
+    case '1': case 't': case 'l': case 'd': case 'e': case 'u': case 'o': case 0x90: case 0x91: case 'i': {
+        // POP_MARK, TUPLE, LIST, DICT, APPENDS, SETITEMS, OBJ, ADDITEMS, FROZENSET, INST
+        if (depths.size() == 1)
+            return "closes a MARK it never opened";
+        const std::size_t inside = depths.back();
+        depths.pop_back();
+        if (c == 'o' && inside == 0)
+            return "builds an object of no class";
+        if (c == 'e' || c == 'u' || c == 0x90) { // into the list, dict or set below the MARK
+            if (depths.back() == 0)
+                return "adds items to nothing";
+            if (c == 'u' && inside % 2 != 0)
+                return "sets a key without a value";
+            return {};
+        }
+        if (c != '1')
+            ++depths.back();
+        return {};
+    }
+    case '.': case 'Q': case 'q': case 'r': case 'p': case 0x94: case 0x98: case 0x85:
+        need = 1, net = 0; // STOP, BINPERSID, the PUTs, MEMOIZE, READONLY_BUFFER, TUPLE1
+        break;
+    case '0': need = 1, net = -1; break;                        // POP
+    case '2': need = 1, net = 1; break;                         // DUP
+    case 'a': case 'b': case 'R': case 0x81: case 0x86: case 0x93: // APPEND BUILD REDUCE NEWOBJ TUPLE2 STACK_GLOBAL
+        need = 2, net = -1;
+        break;
+    case 's': need = 3, net = -2; break;                        // SETITEM
+    case 0x92: case 0x87: need = 3, net = -2; break;            // NEWOBJ_EX, TUPLE3
+    case 0x80: case 0x95: net = 0; break;                       // PROTO, FRAME
+    default: break;                                             // everything else pushes one value
+    }
+    if (depths.back() < need)
+        return "takes " + std::to_string(need) + " values where " + std::to_string(depths.back())
+            + " are on the stack";
+    depths.back() = std::size_t(long(depths.back()) + net);
+    return {};
+}
+
 } // namespace
 
 std::string checkModuleCode(const char *code, std::size_t size)
@@ -210,6 +260,7 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<
         Value last;
     };
     std::vector<Value> memoValues;
+    std::vector<std::size_t> depths(1); // the stack's depth above each open MARK
     std::vector<Group> marks(1);
     Group tuple; // what the last opcode, a TUPLE, closed
     bool tupleJustClosed = false;
@@ -246,6 +297,9 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<
         const auto where = [&] { return " (opcode 0x" + std::string(1, "0123456789abcdef"[c >> 4])
                                         + std::string(1, "0123456789abcdef"[c & 15]) + " at byte "
                                         + std::to_string(start) + ")"; };
+        if (opcode(c).arg != Arg::Unknown)
+            if (std::string d = stackProblem(c, depths); !d.empty())
+                return d + where();
         const Op op = opcode(c);
         switch (op.arg) {
         case Arg::Unknown:
@@ -260,8 +314,9 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<
                 if (marks.size() > 1000)
                     return "nests more than 1000 marks" + where();
                 marks.emplace_back();
-            } else if (c == 't' || c == '1' || c == 'l' || c == 'd' || c == 'e' || c == 'u' || c == 'o') {
-                // TUPLE, POP_MARK, LIST, DICT, APPENDS, SETITEMS, OBJ: up to the open MARK
+            } else if (c == 't' || c == '1' || c == 'l' || c == 'd' || c == 'e' || c == 'u' || c == 'o' || c == 0x90
+                       || c == 0x91) {
+                // TUPLE, POP_MARK, LIST, DICT, APPENDS, SETITEMS, OBJ, ADDITEMS, FROZENSET: up to the open MARK
                 if (marks.size() == 1)
                     return "closes a MARK it never opened" + where();
                 if (c == 't') {
@@ -269,7 +324,7 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<
                     tupleJustClosed = true;
                 }
                 marks.pop_back();
-                if (c != '1' && c != 'e' && c != 'u')
+                if (c != '1' && c != 'e' && c != 'u' && c != 0x90)
                     pushValue({});
             } else if (c == 'Q') { // BINPERSID: a storage, as LibTorch writes it
                 const std::vector<Value> &t = tuple.first;
@@ -354,7 +409,10 @@ std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<
                 }
                 at = end + 1;
             }
-            if (c == 'c') { // GLOBAL: "module\nname\n"
+            if (c == 'i') { // INST: up to the open MARK (stackProblem found one)
+                marks.pop_back();
+                pushValue({});
+            } else if (c == 'c') { // GLOBAL: "module\nname\n"
                 const std::string text(reinterpret_cast<const char *>(data + start + 1), at - start - 2);
                 pushValue({'g', text, 0});
             } else if (c == 'p' || c == 'g') {

@@ -2,10 +2,10 @@
 
 // What LibTorch's archives (supernet checkpoints, exported model.pt files) must look like
 // before LibTorch 1.13 may read them. Its reader trusts them: the lengths and memo indices
-// in a pickle (it allocates what they claim, gigabytes for a damaged one), and the
-// TorchScript of the code/ records (its importer dereferences a null pointer on some
-// malformed class bodies), and a storage's size as the pickle says it, whatever the
-// bytes of its record. A file damaged by chance fails its records' CRC-32s
+// in a pickle (it allocates what they claim, gigabytes for a damaged one), the depth of
+// the pickle's stack (it pops what was never pushed), the TorchScript of the code/
+// records (its importer dereferences a null pointer on some malformed class bodies), and
+// a storage's size as the pickle says it, whatever the bytes of its record. A file damaged by chance fails its records' CRC-32s
 // (zipcheck.h); these checks turn a file whose records still match them (written so,
 // or damaged before they were summed) into a refusal instead of a crash. Found by
 // fuzz/fuzz_checkpoint.cpp. Plain C++ and zlib.
@@ -27,7 +27,8 @@ struct PickledStorage
 
 /// "" when `data` is a sequence of known pickle opcodes (protocols 0 to 5) ending with
 /// STOP, every argument and every length-prefixed string inside the data, memo entries
-/// put in order (0, 1, ...) and got only once put, every persistent id a tensor storage
+/// put in order (0, 1, ...) and got only once put, no opcode taking more values than
+/// were pushed above the innermost MARK, every persistent id a tensor storage
 /// as LibTorch's pickler writes it (then added to `storages` when given); else what is
 /// wrong and at which byte. Never reads outside [data, data + size).
 std::string checkPickle(const std::uint8_t *data, std::size_t size, std::vector<PickledStorage> *storages = nullptr);

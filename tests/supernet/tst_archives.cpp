@@ -85,6 +85,11 @@ private slots:
         QTest::newRow("TorchScript") << "torchscript-importer-crash.pt" << "load"
                                      << "code/__torch__.py\" holds TorchScript other than a module's attribute "
                                         "declarations (line 3)";
+        // constants.pkl pops two values from an empty stack: LibTorch's unpickler read
+        // before its stack (SEGV, in the normal build too)
+        QTest::newRow("unpickler stack") << "unpickler-stack-underflow.pt" << "info"
+                                         << "constants.pkl\" is not a sound pickle: it takes 2 values where 0 are on "
+                                            "the stack";
         // the stem's weight [4, 1, 3, 3] stored as [1, 4, 3, 3]: the same bytes, so its
         // digest matches; torch::load would give the network that shape
         QTest::newRow("exported tensor of another shape")
@@ -147,6 +152,14 @@ private slots:
         QVERIFY(contains(pickleProblem("(K\x01K\x02tQ."s), "persistent id other than a tensor storage"));
         QVERIFY(contains(pickleProblem("K\x01Q."s), "persistent id other than a tensor storage"));
         QVERIFY(contains(pickleProblem("t."s), "closes a MARK it never opened"));
+        // the stack's depth: what each opcode takes must have been pushed
+        QVERIFY(contains(pickleProblem("K\x01R."s), "takes 2 values where 1 are on the stack"));
+        QVERIFY(contains(pickleProblem("."s), "takes 1 values where 0"));
+        QVERIFY(contains(pickleProblem("(K\x01" "e."s), "adds items to nothing"));
+        QVERIFY(contains(pickleProblem("}(K\x01u."s), "sets a key without a value"));
+        QVERIFY(contains(pickleProblem("K\x01(a."s), "takes 2 values where 0")); // a MARK hides what is below
+        // {1: 2} and [1, 2, 3], as a tuple
+        QCOMPARE(pickleProblem("}(K\x01K\x02u]K\x01" "a(K\x02K\x03" "e\x86."s), std::string());
     }
 
     void moduleCodeIsWhatOutputArchiveWrites()
