@@ -84,22 +84,11 @@ supernet::StaticEenn loadEennArchive(const std::string &path, EennArchiveInfo *i
     // Every record of the zip archive is checked against its CRC-32 first (LibTorch's
     // reader does not, and would load a damaged tensor without a word), and the pickles'
     // lengths against their records (LibTorch allocates what they claim).
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof())
-        throw FileError(path, "cannot be read");
-    if (const std::string problem
-        = checkTorchArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
-        !problem.empty())
-        throw FileError(path, "is not a readable LibTorch archive (" + problem + ")");
     torch::serialize::InputArchive a;
-    try {
-        a.load_from(bytes.data(), bytes.size());
-    } catch (const std::exception &e) {
-        std::string what = e.what();
-        what = what.substr(0, what.find('\n'));
-        throw FileError(path, "is not a readable LibTorch archive (" + what + ")");
-    }
+    if (const std::string problem = supernet::readTorchArchive(path, a); problem == supernet::kUnreadableArchive)
+        throw FileError(path, problem);
+    else if (!problem.empty())
+        throw FileError(path, "is not a readable LibTorch archive (" + problem + ")");
     if (readString(a, "edanas.format", path) != kFormat)
         throw FileError(path, "is not an exported EDANAS network");
     c10::IValue version;

@@ -7,15 +7,44 @@
 // before they were summed) yields a tensor that reaches past its storage, and reading it
 // reads memory that is not its own (found by fuzz/fuzz_checkpoint.cpp).
 
+#include "torcharchive.h"
+
+#include <torch/serialize.h>
 #include <torch/types.h>
 
 #include <cmath>
 #include <cstdint>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
 
 namespace edanas::supernet {
+
+/// What readTorchArchive returns for a file that cannot be read at all.
+inline const char *const kUnreadableArchive = "cannot be read";
+
+/// Reads `path` whole, checks it (checkTorchArchive), then parses it into `a` from
+/// memory. "" when all went well; kUnreadableArchive; or what the check or LibTorch
+/// found wrong (LibTorch's message cut to its first line).
+inline std::string readTorchArchive(const std::string &path, torch::serialize::InputArchive &a)
+{
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof())
+        return kUnreadableArchive;
+    if (std::string problem = checkTorchArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
+        !problem.empty())
+        return problem;
+    try {
+        a.load_from(bytes.data(), bytes.size());
+    } catch (const std::exception &e) {
+        const std::string what = e.what();
+        return what.substr(0, what.find('\n'));
+    }
+    return {};
+}
 
 /// "" when `t` is a dense CPU tensor whose every element lies inside its storage, else
 /// what is wrong with it ("reaches past the N bytes stored for it", ...).

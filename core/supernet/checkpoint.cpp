@@ -69,22 +69,11 @@ void openArchive(torch::serialize::InputArchive &a, const std::string &path)
         throw CheckpointError(path + ": does not exist");
     if (fs::is_directory(path, ec))
         throw CheckpointError(path + ": is a directory, but a checkpoint file was expected");
-    std::ifstream in(path, std::ios::binary);
-    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof())
+    const std::string problem = readTorchArchive(path, a);
+    if (problem == kUnreadableArchive)
         throw CheckpointError(path + ": cannot be read");
-    if (const std::string problem
-        = checkTorchArchive(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
-        !problem.empty())
+    if (!problem.empty())
         throw CheckpointError(path + ": is not a readable checkpoint (corrupt or truncated: " + problem + ")");
-    try {
-        a.load_from(bytes.data(), bytes.size());
-    } catch (const std::exception &e) {
-        std::string what = e.what();
-        if (const auto nl = what.find('\n'); nl != std::string::npos)
-            what.resize(nl);
-        throw CheckpointError(path + ": is not a readable checkpoint (corrupt or truncated: " + what + ")");
-    }
 }
 
 CheckpointInfo readInfo(torch::serialize::InputArchive &a, const std::string &path)
