@@ -109,6 +109,38 @@ CheckpointInfo readInfo(torch::serialize::InputArchive &a, const std::string &pa
     return info;
 }
 
+// The optimizer's state as the archive holds it, into `optimizer`, whose parameters are
+// the network's. LibTorch's Optimizer::load throws its own errors (c10::Error) for a
+// damaged state and takes a momentum buffer of any shape or type, which the next step
+// then fails on (or broadcasts): both refused here with the file named. (Every tensor in
+// the archive was checked against its storage when it was read: readTorchArchive.)
+void loadOptimizerState(torch::optim::Optimizer &optimizer, torch::serialize::InputArchive &opt,
+                        const std::string &path)
+{
+    try {
+        optimizer.load(opt);
+    } catch (const std::exception &e) {
+        const std::string what = e.what();
+        throw CheckpointError(path + ": is damaged: its optimizer state cannot be read ("
+                              + what.substr(0, what.find('\n')) + ")");
+    }
+    std::size_t index = 0;
+    for (const auto &group : optimizer.param_groups()) {
+        for (const torch::Tensor &p : group.params()) {
+            const auto it = optimizer.state().find(c10::guts::to_string(p.unsafeGetTensorImpl()));
+            if (it != optimizer.state().end()) {
+                torch::Tensor buffer;
+                if (const auto *sgd = dynamic_cast<const torch::optim::SGDParamState *>(it->second.get()))
+                    buffer = sgd->momentum_buffer();
+                if (buffer.defined() && (buffer.sizes() != p.sizes() || buffer.scalar_type() != p.scalar_type()))
+                    throw CheckpointError(path + ": is damaged: its optimizer state for parameter "
+                                          + std::to_string(index) + " has the wrong shape or type");
+            }
+            ++index;
+        }
+    }
+}
+
 } // namespace
 
 void saveCheckpoint(const std::string &path, const SupernetImpl &net, const CheckpointInfo &info,
@@ -219,7 +251,7 @@ Supernet loadCheckpoint(const std::string &path, CheckpointInfo *infoOut, torch:
     if (optimizer) {
         torch::serialize::InputArchive opt;
         if (a.try_read("optimizer", opt))
-            optimizer->load(opt);
+            loadOptimizerState(*optimizer, opt, path);
     }
     net->eval();
     if (infoOut)

@@ -10,6 +10,7 @@
 #include "supernet/checkpoint.h"
 #include "torcharchive.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <string>
@@ -44,6 +45,17 @@ bool contains(const std::string &s, const std::string &part)
     return s.find(part) != std::string::npos;
 }
 
+// the smallest network of the ofa-mbv3 structure (fuzz_checkpoint's seeds are of it)
+const char *const kMicroSpace = R"({"format": "edanas-space", "version": 1, "name": "micro",
+    "description": "two stages of one block", "input_channels": 1, "classes": 3,
+    "stem": {"width": 4, "kernel": 3, "stride": 1, "activation": "hswish"},
+    "first_block": {"width": 4, "kernel": 3, "expansion": 1, "activation": "relu", "se": false},
+    "stages": [{"width": 4, "stride": 2, "activation": "relu", "se": true},
+               {"width": 8, "stride": 2, "activation": "hswish", "se": false}],
+    "head": {"width": 8, "feature_width": 16},
+    "choices": {"depth": [1], "kernel": [3], "expansion": [2], "resolution": [8]},
+    "exits": {"stages": [1], "placement": "any-block", "classifier": "edanas"}})";
+
 std::string pickleProblem(const std::string &bytes)
 {
     return checkPickle(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
@@ -66,9 +78,15 @@ private slots:
         // data.pkl puts the first tensor 1,000,000 elements into a 4-byte storage
         QTest::newRow("tensor past its storage")
             << "tensor-past-its-storage.pt" << "info"
-            << "is damaged: the tensor \"edanas.mean\" (its normalisation means) reaches past the 4 bytes stored for it";
+            << "tensor \"edanas.mean\" reaches past the 4 bytes stored for it";
         QTest::newRow("tensor past its storage, loaded")
             << "tensor-past-its-storage.pt" << "load" << "reaches past the 4 bytes stored for it";
+        // the optimizer's count of parameter groups (one int64; the key "param_groups/size"
+        // of its archive "param_groups") at storage offset 255: LibTorch's Optimizer::load
+        // reads it with item(), past its storage
+        QTest::newRow("optimizer tensor past its storage")
+            << "optimizer-tensor-past-its-storage.pt" << "info"
+            << "tensor \"optimizer/param_groups/param_groups/size\" reaches past the 8 bytes stored for it";
         // a string's length set to 2^31 - 1: LibTorch allocated what it claimed
         QTest::newRow("pickle length") << "pickle-length-past-its-record.pt" << "info"
                                        << "data.pkl\" is not a sound pickle: it claims 2147483647 bytes";
@@ -112,6 +130,70 @@ private slots:
                 deploy::loadEennArchive(path);
         });
         QVERIFY2(msg.rfind(path + ": ", 0) == 0 && contains(msg, says.toStdString()), msg.c_str());
+    }
+
+    // A training resumes with the optimizer's state its checkpoint holds. LibTorch's
+    // Optimizer::load takes a momentum buffer of any shape, and the next step failed on
+    // it (or broadcast it) with LibTorch's own error, naming no file.
+    void optimizerStateMustFitItsNetwork()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const space::SearchSpace s = space::SearchSpace::fromJson(kMicroSpace, "micro");
+        supernet::CheckpointInfo info;
+        info.datasetName = "test";
+        info.datasetHash = std::string(64, '0');
+        info.mean = {0.5f};
+        info.std = {0.25f};
+        info.state = "{}";
+        torch::manual_seed(3);
+        supernet::Supernet net(s);
+        torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+        net->setActive(space::Genome::largest(s));
+        net->forwardGenome(torch::ones({2, 1, 8, 8})).final.sum().backward();
+        sgd.step();
+        const std::string good = dir.filePath("good.pt").toStdString();
+        supernet::saveCheckpoint(good, *net, info, &sgd);
+
+        // read back as the trainer resumes: the buffers are the ones saved
+        supernet::Supernet again = supernet::loadCheckpoint(good);
+        torch::optim::SGD resumed(again->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+        supernet::loadCheckpoint(good, nullptr, &resumed);
+        const auto params = net->parameters(), resumedParams = again->parameters();
+        int buffers = 0;
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const auto key = [](const torch::Tensor &t) { return c10::guts::to_string(t.unsafeGetTensorImpl()); };
+            const auto mine = sgd.state().find(key(params[i]));
+            const auto theirs = resumed.state().find(key(resumedParams[i]));
+            QCOMPARE(theirs != resumed.state().end(), mine != sgd.state().end());
+            if (mine == sgd.state().end())
+                continue;
+            const auto &a = static_cast<torch::optim::SGDParamState &>(*mine->second).momentum_buffer();
+            const auto &b = static_cast<torch::optim::SGDParamState &>(*theirs->second).momentum_buffer();
+            QVERIFY(torch::equal(a, b));
+            ++buffers;
+        }
+        QVERIFY(buffers > 0);
+
+        // one buffer of another shape than its parameter
+        auto &first = static_cast<torch::optim::SGDParamState &>(*sgd.state().at(
+            c10::guts::to_string(params[0].unsafeGetTensorImpl())));
+        first.momentum_buffer(torch::zeros({params[0].numel() + 1}));
+        const std::string bad = dir.filePath("bad.pt").toStdString();
+        supernet::saveCheckpoint(bad, *net, info, &sgd);
+        supernet::Supernet victim = supernet::loadCheckpoint(bad); // the weights are sound
+        torch::optim::SGD victimSgd(victim->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
+        const std::string msg = refusal([&] { supernet::loadCheckpoint(bad, nullptr, &victimSgd); });
+        QVERIFY2(msg.rfind(bad + ": ", 0) == 0
+                     && contains(msg, "is damaged: its optimizer state for parameter 0 has the wrong shape or type"),
+                 msg.c_str());
+
+        // an optimizer of other parameters than the saved one's: LibTorch's own check,
+        // now with the file named
+        torch::optim::SGD fewer(std::vector<torch::Tensor>{victim->parameters()[0]},
+                                torch::optim::SGDOptions(0.1).momentum(0.9));
+        const std::string other = refusal([&] { supernet::loadCheckpoint(good, nullptr, &fewer); });
+        QVERIFY2(other.rfind(good + ": is damaged: its optimizer state cannot be read (", 0) == 0, other.c_str());
     }
 
     void picklesAreWalked()
