@@ -12,7 +12,9 @@
 //   other exception (LibTorch's c10::Error included) comes out;
 // - a checkpoint's info has as many normalisation means as deviations, one per input
 //   channel of its space, deviations > 0; loadCheckpoint gives the info readCheckpointInfo
-//   gave, and its supernet runs its largest subnet on a batch of zeros;
+//   gave, and its supernet runs its largest subnet on a batch of zeros; a checkpoint
+//   with an optimizer's state loads it into an SGD optimizer of the network, which
+//   then takes a step, as a resumed training does;
 // - an exported network read back has the same normalisation property, every tensor
 //   of the shape its genome gives, and runs (forward and infer) on a batch of zeros;
 // - the input file is left byte for byte as it was.
@@ -188,7 +190,11 @@ std::vector<std::uint8_t> writeZip(const std::vector<Record> &records)
 std::vector<std::uint8_t> readFile(const std::string &path)
 {
     std::ifstream in(path, std::ios::binary);
-    return std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::uint8_t> bytes;
+    char block[1 << 16];
+    while (in.read(block, sizeof block) || in.gcount() > 0)
+        bytes.insert(bytes.end(), block, block + in.gcount());
+    return bytes;
 }
 
 bool named(const std::exception &e)
@@ -204,7 +210,7 @@ void checkNormalisation(const std::vector<float> &mean, const std::vector<float>
         FUZZ_CHECK(std::isfinite(mean[i]) && std::isfinite(std[i]) && std[i] > 0);
 }
 
-void readCheckpoint()
+void readCheckpoint(bool withOptimizer)
 {
     supernet::CheckpointInfo info;
     try {
@@ -229,6 +235,15 @@ void readCheckpoint()
         net->setActive(g);
         const auto out = net->forwardGenome(torch::zeros({1, net->space().inputChannels, g.resolution, g.resolution}));
         FUZZ_CHECK(out.final.size(0) == 1 && out.final.size(1) == net->space().classes);
+        if (withOptimizer) {
+            // as a training resumes: the optimizer's state into an optimizer of the
+            // network's parameters, then a step
+            torch::optim::SGD sgd(net->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9).nesterov(true));
+            (void)supernet::loadCheckpoint(g_path, nullptr, &sgd);
+            for (auto &p : net->parameters())
+                p.mutable_grad() = torch::zeros_like(p);
+            sgd.step();
+        }
     } catch (const supernet::CheckpointError &e) {
         FUZZ_CHECK(named(e));
     }
@@ -389,15 +404,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     // Each reader imports the archive through LibTorch, the bulk of an execution's time:
     // an input goes to the reader its format string names, and one in 16 (by a hash of
     // the input, so runs repeat) to both, for the refusal of the other's format.
-    const auto says = [&](const char *format) {
-        const std::size_t n = std::strlen(format);
-        return size >= n && std::search(data, data + size, format, format + n) != data + size;
-    };
+    const auto says = [&](const char *word) { return memmem(data, size, word, std::strlen(word)) != nullptr; };
     const bool checkpoint = says("edanas-supernet"), exported = says("edanas-eenn");
     const bool both = (crc32_z(0, data, size) & 15) == 0 || checkpoint == exported;
     try {
         if (checkpoint || both)
-            readCheckpoint();
+            readCheckpoint(says("optimizer"));
         if (exported || both)
             readExport();
     } catch (const std::exception &e) {
