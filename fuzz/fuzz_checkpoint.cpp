@@ -43,7 +43,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <random>
 #include <string>
@@ -274,18 +273,9 @@ void writeSeeds(const std::string &dir)
     std::filesystem::create_directories(dir);
     // the smallest network of the ofa-mbv3 structure: LibTorch's import costs with each
     // tensor and each line of TorchScript the archive holds
-    const char *micro = R"({"format": "edanas-space", "version": 1, "name": "micro",
-        "description": "fuzz seeds: two stages of one block",
-        "stem": {"width": 4, "kernel": 3, "stride": 1, "activation": "hswish"},
-        "first_block": {"width": 4, "kernel": 3, "expansion": 1, "activation": "relu", "se": false},
-        "stages": [{"width": 4, "stride": 2, "activation": "relu", "se": true},
-                   {"width": 8, "stride": 2, "activation": "hswish", "se": false}],
-        "head": {"width": 8, "feature_width": 16},
-        "choices": {"depth": [1], "kernel": [3], "expansion": [2], "resolution": [8]},
-        "exits": {"stages": [1], "placement": "any-block", "classifier": "edanas"}})";
-    space::SearchSpace s = space::SearchSpace::fromJson(micro, "micro");
-    s.inputChannels = 1;
-    s.classes = 3;
+    const std::string spaceFile = EDANAS_FUZZ_SOURCE_DIR "/micro-space.json";
+    const auto json = readFile(spaceFile);
+    const space::SearchSpace s = space::SearchSpace::fromJson(std::string(json.begin(), json.end()), spaceFile);
     torch::manual_seed(1);
     supernet::Supernet net(s);
     supernet::CheckpointInfo info;

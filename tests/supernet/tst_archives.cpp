@@ -45,17 +45,6 @@ bool contains(const std::string &s, const std::string &part)
     return s.find(part) != std::string::npos;
 }
 
-// the smallest network of the ofa-mbv3 structure (fuzz_checkpoint's seeds are of it)
-const char *const kMicroSpace = R"({"format": "edanas-space", "version": 1, "name": "micro",
-    "description": "two stages of one block", "input_channels": 1, "classes": 3,
-    "stem": {"width": 4, "kernel": 3, "stride": 1, "activation": "hswish"},
-    "first_block": {"width": 4, "kernel": 3, "expansion": 1, "activation": "relu", "se": false},
-    "stages": [{"width": 4, "stride": 2, "activation": "relu", "se": true},
-               {"width": 8, "stride": 2, "activation": "hswish", "se": false}],
-    "head": {"width": 8, "feature_width": 16},
-    "choices": {"depth": [1], "kernel": [3], "expansion": [2], "resolution": [8]},
-    "exits": {"stages": [1], "placement": "any-block", "classifier": "edanas"}})";
-
 std::string pickleProblem(const std::string &bytes)
 {
     return checkPickle(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size());
@@ -139,7 +128,11 @@ private slots:
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
-        const space::SearchSpace s = space::SearchSpace::fromJson(kMicroSpace, "micro");
+        // the smallest network of the ofa-mbv3 structure (fuzz_checkpoint's seeds are of it)
+        const std::string spaceFile = std::string(EDANAS_SOURCE_DIR) + "/fuzz/micro-space.json";
+        QFile file(QString::fromStdString(spaceFile));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const space::SearchSpace s = space::SearchSpace::fromJson(file.readAll().toStdString(), spaceFile);
         supernet::CheckpointInfo info;
         info.datasetName = "test";
         info.datasetHash = std::string(64, '0');
